@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench score clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hoptac extract corpus/sample --format table
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Quality on the seed articles beside the project (../shared), as evaluation measures it.
+score: $(STAMP)
+	$(BIN)/hoptac extract ../shared/corpus/seeds | $(BIN)/python ../shared/eval/score.py ../shared/corpus/seeds.gold.jsonl /dev/stdin
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/extract_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis test-artifacts

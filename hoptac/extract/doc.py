@@ -1,0 +1,171 @@
+"""The document that every extraction component reads and adds to."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from datetime import date
+from typing import TYPE_CHECKING
+
+from hoptac.extract import gazetteer
+from hoptac.extract.shadow import Shadow
+from hoptac.records import Span
+from hoptac.text.letters import CAP_WORD
+
+if TYPE_CHECKING:
+    from hoptac.text.article import Article
+
+# A sentence ends at . ! ? or a line break, but not after the abbreviations that news
+# writes with a dot ("TP. Cần Thơ", "TS. Nguyễn", "GS.TS") nor inside numbers.
+_ABBREV_DOT = r"(?<!\bTP)(?<!\bTS)(?<!\bThS)(?<!\bGS)(?<!\bTX)(?<!\bKS)(?<!\bBS)(?<!\bSt)(?<!\bNo)(?<!\bTT)(?<!\bPGS)"
+_SENTENCE_END = re.compile(rf"\n+|{_ABBREV_DOT}[.!?…]+[”\"')]*(?=\s+(?P<next>\S))")
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    """An organization named at ``[start, end)`` of the shadow text."""
+
+    start: int
+    end: int
+    name: str  # canonical
+    kind: str
+    province: str | None
+
+
+@dataclass
+class Doc:
+    name: str
+    text: str
+    title: str | None
+    published: date | None
+    shadow: Shadow
+    sentences: list[tuple[int, int]]  # text offsets
+    province: gazetteer.Province | None  # the locality the article is about
+    orgs: list[OrgMention] = field(default_factory=list)
+    # filled by components, in pipeline order
+    results: dict[str, list] = field(default_factory=dict)
+
+    @classmethod
+    def from_article(cls, article: Article) -> Doc:
+        shadow = Shadow(article.text)
+        published = date.fromisoformat(article.published_at[:10]) if article.published_at else None
+        return cls(
+            name=article.name,
+            text=article.text,
+            title=article.title,
+            published=published,
+            shadow=shadow,
+            sentences=split_sentences(article.text),
+            province=main_province(shadow.text, article.title),
+        )
+
+    @property
+    def s(self) -> str:
+        """The shadow text, where rules match."""
+        return self.shadow.text
+
+    def sentence_of(self, offset: int) -> tuple[int, int]:
+        """The sentence holding a shadow offset, as shadow offsets."""
+        a, b = self._sentence_at(self.shadow.original(offset))
+        return self.shadow.shadow_offset(a), self.shadow.shadow_offset(b)
+
+    def shadow_sentences(self) -> list[tuple[int, int]]:
+        return [(self.shadow.shadow_offset(a), self.shadow.shadow_offset(b)) for a, b in self.sentences]
+
+    def _sentence_at(self, text_offset: int) -> tuple[int, int]:
+        i = max(0, bisect_right(self._starts, text_offset) - 1)
+        return self.sentences[i] if self.sentences else (0, len(self.text))
+
+    @property
+    def _starts(self) -> list[int]:
+        return [a for a, _ in self.sentences]
+
+    def evidence(self, *offsets: int) -> list[Span]:
+        """The sentences (as text offsets) holding these shadow offsets."""
+        spans = []
+        for o in offsets:
+            span = Span(*self._sentence_at(self.shadow.original(o)))
+            if span not in spans:
+                spans.append(span)
+        return spans
+
+
+def split_sentences(s: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in _SENTENCE_END.finditer(s):
+        if m["next"] and m["next"].islower():
+            continue  # "v.v. và", "1.000 người": a dot inside a sentence
+        end = m.start() if m.group().startswith("\n") else m.end()
+        if s[pos:end].strip():
+            spans.append(_trim(s, pos, end))
+        pos = m.end()
+    if s[pos:].strip():
+        spans.append(_trim(s, pos, len(s)))
+    return spans
+
+
+def _trim(s: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and s[a].isspace():
+        a += 1
+    while b > a and s[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def main_province(s: str, title: str | None) -> gazetteer.Province | None:
+    """The province an article is about: the one it names most, the headline counting thrice.
+
+    District names count for their province, so an article about "thị xã Quảng Yên" and
+    "thành phố Hạ Long" is a Quảng Ninh article even where it never names the province.
+    """
+    votes: Counter[str] = Counter()
+    for text, weight in ((s, 1), (title or "", 3)):
+        for m in province_mentions(text):
+            votes[m[2].name] += weight
+    if not votes:
+        return None
+    return gazetteer.province_lookup(votes.most_common(1)[0][0])
+
+
+@cache
+def _province_re() -> re.Pattern:
+    return re.compile(rf"(?<![\wÀ-ỹ])(?:{gazetteer.province_name_pattern()})(?![\wÀ-ỹ])")
+
+
+_DISTRICT_RE = re.compile(
+    r"(?<![\wÀ-ỹ])(?P<type>thị xã|huyện|quận|thành phố|Thị xã|Huyện|Quận|Thành phố)\s+"
+    rf"(?P<name>{CAP_WORD}(?:\s+{CAP_WORD}){{0,3}})(?!\w)"
+)
+
+
+def province_mentions(text: str) -> list[tuple[int, int, gazetteer.Province]]:
+    """(start, end, Province) for each province named in ``text``, or implied by a district."""
+    found = []
+    for m in _province_re().finditer(text):
+        p = gazetteer.province_lookup(m.group())
+        if p and not _is_person_name_context(text, m.start()):
+            found.append((m.start(), m.end(), p))
+    for m in _DISTRICT_RE.finditer(text):
+        if p := district_province(m["type"], m["name"]):
+            found.append((m.start(), m.end(), p))
+    return found
+
+
+def district_province(type_word: str, name: str) -> gazetteer.Province | None:
+    """The province of a district-level unit, when its name (or a prefix of it) is unambiguous."""
+    words = name.split()
+    for n in range(len(words), 0, -1):
+        candidate = " ".join(words[:n])
+        if gazetteer.province_lookup(candidate):
+            return None  # "thành phố Cần Thơ" is the province itself
+        provinces = {d.province for d in gazetteer.districts_named(f"{type_word} {candidate}")}
+        if len(provinces) == 1:
+            return gazetteer.province_lookup(provinces.pop())
+    return None
+
+
+def _is_person_name_context(text: str, at: int) -> bool:
+    # "tư tưởng Hồ Chí Minh", "Chủ tịch Hồ Chí Minh": the person, not the city
+    return text[max(0, at - 12) : at].rstrip().lower().endswith(("tưởng", "chủ tịch", "bác", "lăng"))

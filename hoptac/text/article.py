@@ -1,0 +1,115 @@
+"""From a raw document to an article: decoded, main text found, chrome removed, metadata read.
+
+The metadata lines a portal prints (dateline, source, view counter) are read and then
+removed, so that ``text`` holds the headline and the body only.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hoptac.text.chrome import is_chrome, starts_trailer
+from hoptac.text.dates import parse_dateline
+from hoptac.text.decode import decode, normalize
+from hoptac.text.html import looks_like_html, main_text
+from hoptac.text.letters import CAP_WORD
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One input document: its bytes and the name it is known by."""
+
+    name: str
+    data: bytes
+    url: str | None = None
+    media_type: str | None = None  # "text/html" or "text/plain"; None means sniff
+
+
+@dataclass(frozen=True)
+class Article:
+    name: str
+    text: str  # headline (if any) then the body, blank-line separated paragraphs
+    title: str | None
+    published_at: str | None
+    source: str | None
+    views: int | None
+    url: str | None
+    encoding: str
+
+
+_SOURCE_RE = re.compile(r"\(?\s*nguồn\s*:\s*(?P<body>.+?)\s*\)?\s*\.?", re.IGNORECASE)
+_VIEWS_RE = re.compile(r"(?:số\s+)?(?:lượt|lần)\s+(?:xem|đọc|truy cập)\s*:?\s*(?P<n>\d[\d.,\s]*)", re.IGNORECASE)
+# A closing attribution line: "Sở KH&CN TP. Cần Thơ (ntqnhu)", "Thanh Hà - Sở KH&CN Bình Định",
+# "Theo Báo Nghệ An". Organization-led or person-then-organization, never a sentence.
+_ORG_HEAD = r"(?:Sở|Báo|Trung\s+tâm|Phòng|Viện|Cổng|Ban|Văn\s+phòng|Đài|Tạp\s+chí|Cục|Vụ|UBND|Bộ|Trường|Hội|Liên\s+hiệp)"
+_ATTRIBUTION_RE = re.compile(
+    rf"(?:{_ORG_HEAD}\b[^.;!?]{{0,80}}\(\s*[\w.@-]{{2,30}}\s*\)"
+    rf"|{CAP_WORD}(?:\s+{CAP_WORD}){{0,3}}\s*[-–]\s*{_ORG_HEAD}\b[^.;!?]{{0,80}}"
+    rf"|Theo\s+{_ORG_HEAD}\b[^.;!?]{{0,80}})"
+)
+_TITLE_MAX = 300
+
+
+def read(raw: RawDocument) -> Article:
+    """Decode and clean one document. Raises ``DecodeError`` if it is not text."""
+    decoded = decode(raw.data)
+    text, title = decoded.text, None
+    if raw.media_type == "text/html" or (raw.media_type is None and looks_like_html(raw.name, text)):
+        page = main_text(text)
+        text, title = page.text, page.title
+    lines = [line.strip() for line in text.split("\n")]
+    published_at = source = views = None
+    kept: list[str] = []
+    for line in lines:
+        if starts_trailer(line):
+            break
+        if published_at is None and (stamp := parse_dateline(line)):
+            published_at = stamp
+            continue
+        if views is None and (m := _VIEWS_RE.fullmatch(line)):
+            views = int(re.sub(r"\D", "", m["n"]))
+            continue
+        if source is None and (m := _SOURCE_RE.fullmatch(line)) and len(line) <= 160:
+            source = m["body"]
+            continue
+        if is_chrome(line):
+            continue
+        kept.append(line)
+    paragraphs = _join_broken([p for p in kept if p])
+    if source is None and paragraphs and _ATTRIBUTION_RE.fullmatch(paragraphs[-1]):
+        source = paragraphs.pop()
+    if title is None and paragraphs and _looks_like_title(paragraphs[0]):
+        title = paragraphs[0]
+    elif title is not None:
+        title = normalize(title).strip()
+        if paragraphs and paragraphs[0] == title:
+            paragraphs.pop(0)
+        paragraphs.insert(0, title)
+    return Article(
+        name=raw.name,
+        text="\n\n".join(paragraphs),
+        title=title,
+        published_at=published_at,
+        source=source,
+        views=views,
+        url=raw.url,
+        encoding=decoded.encoding,
+    )
+
+
+# Scraped captions often break a line after an address word or a comma ("Đ/c\nNguyễn Phú Hùng").
+_DANGLING_RE = re.compile(r"(?:,|\b(?:Đ/c|đ/c|Đồng chí|đồng chí|Ông|ông|Bà|bà|GS|PGS|TS|ThS)\.?(?:TS|TSKH)?\.?)$")
+
+
+def _join_broken(paragraphs: list[str]) -> list[str]:
+    joined: list[str] = []
+    for p in paragraphs:
+        if joined and _DANGLING_RE.search(joined[-1]):
+            joined[-1] = f"{joined[-1]} {p}"
+        else:
+            joined.append(p)
+    return joined
+
+
+def _looks_like_title(line: str) -> bool:
+    return len(line) <= _TITLE_MAX and len(line.split()) >= 3 and not line.endswith((".", ";", "…", ","))

@@ -1,0 +1,78 @@
+"""Inputs: files, directories (recursive, sorted), JSON Lines dumps and standard input.
+
+Reading yields one item per document, lazily, so a corpus of any size streams through in
+constant memory. A document that cannot be read is yielded as a ``Failure`` with its name
+and reason, and the batch goes on.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from hoptac.text.article import RawDocument
+
+DUMP_SUFFIXES = (".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True)
+class Failure:
+    name: str
+    reason: str
+
+
+def expand(paths: Iterable[str]) -> Iterator[Path | str]:
+    """Each path argument as the files it names: a directory means its files, sorted."""
+    for p in paths:
+        if p == "-":
+            yield p
+            continue
+        path = Path(p)
+        if path.is_dir():
+            yield from sorted((f for f in path.rglob("*") if f.is_file() and not _hidden(f, path)), key=lambda f: f.as_posix())
+        else:
+            yield path
+
+
+def _hidden(f: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in f.relative_to(root).parts)
+
+
+def read_inputs(paths: Iterable[str]) -> Iterator[RawDocument | Failure]:
+    for item in expand(paths):
+        if item == "-":
+            yield RawDocument(name="-", data=sys.stdin.buffer.read())
+            continue
+        try:
+            data = item.read_bytes()
+        except OSError as e:
+            yield Failure(str(item), e.strerror or str(e))
+            continue
+        if item.suffix.lower() in DUMP_SUFFIXES:
+            yield from read_dump(item.name, data)
+        else:
+            yield RawDocument(name=item.name, data=data)
+
+
+def read_dump(name: str, data: bytes) -> Iterator[RawDocument | Failure]:
+    """A JSON Lines dump: ``{"url", "html" or "text", ...}`` per line; ``name#N`` per record."""
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        doc = f"{name}#{number}"
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            yield Failure(doc, f"line {number} is not valid JSON: {e}")
+            continue
+        if not isinstance(record, dict):
+            yield Failure(doc, f"line {number} is not a JSON object")
+            continue
+        body, media = (record.get("html"), "text/html") if record.get("html") else (record.get("text"), "text/plain")
+        if not isinstance(body, str) or not body.strip():
+            yield Failure(doc, f'line {number} has neither "html" nor "text"')
+            continue
+        url = record.get("url") if isinstance(record.get("url"), str) else None
+        yield RawDocument(name=doc, data=body.encode("utf-8"), url=url, media_type=media)
