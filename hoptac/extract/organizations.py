@@ -9,7 +9,7 @@ phố``) takes the article's locality.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from hoptac.extract import gazetteer
@@ -39,9 +39,14 @@ class Head:
 
 @cache
 def _heads() -> tuple[re.Pattern, dict[str, Head]]:
-    heads = {h["head"]: Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False)) for h in load("organizations")["heads"]}
-    pattern = re.compile(rf"{L}(?:{'|'.join(map(re.escape, longest_first(heads)))}){R}")
-    return pattern, heads
+    heads = {
+        h["head"].casefold(): Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False))
+        for h in load("organizations")["heads"]
+    }
+    # the head's first letter as printed (a capital marks a name), the rest in any case ("Liên hiệp các hội")
+    alternatives = [f"{re.escape(h.word[0])}(?i:{re.escape(h.word[1:])})" for h in heads.values()]
+    alternatives.sort(key=len, reverse=True)
+    return re.compile(rf"{L}(?:{'|'.join(alternatives)}){R}"), heads
 
 
 @cache
@@ -96,7 +101,7 @@ def org_at(s: str, start: int, province: gazetteer.Province | None) -> OrgMentio
     m = heads_re.match(s, start)
     if not m:
         return None
-    head = heads[m.group()]
+    head = heads[m.group().casefold()]
     if head.bare:
         return OrgMention(start, m.end(), head.word, head.kind, None)
     if (t := title_re().match(s, start)) and t.end() > m.end():
@@ -264,11 +269,11 @@ def resolve_bare(mentions: list[OrgMention], province: gazetteer.Province | None
 
 def organizations(doc: Doc) -> list[Organization]:
     """The component: each organization once, with the sentences that name it."""
-    doc.orgs = resolve_bare(find_orgs(doc.s, doc.province), doc.province)
-    return merge_orgs(doc, doc.orgs)
+    return merge_orgs(doc, resolve_bare(find_orgs(doc.s, doc.province), doc.province))
 
 
 def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:
+    """Mentions to organizations; ``doc.orgs`` keeps the mentions, under their final names."""
     by_key: dict[str, Organization] = {}
     for m in mentions:
         key = m.name.casefold()
@@ -285,18 +290,21 @@ def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:
         for span in doc.evidence(m.start):
             if span not in org.evidence and len(org.evidence) < 5:
                 org.evidence.append(span)
-    return _fold_unplaced(list(by_key.values()))
+    orgs, renamed = _fold_unplaced(list(by_key.values()))
+    doc.orgs = [m if m.name not in renamed else replace(m, name=renamed[m.name]) for m in mentions]
+    return orgs
 
 
-def _fold_unplaced(orgs: list[Organization]) -> list[Organization]:
+def _fold_unplaced(orgs: list[Organization]) -> tuple[list[Organization], dict[str, str]]:
     """One organization written with and without its place is one organization."""
     placed = [o for o in orgs if o.province]
-    kept = []
+    kept, renamed = [], {}
     for o in orgs:
         fuller = next((p for p in placed if o.province is None and p.name.startswith(o.name + " ")), None)
         if fuller is None:
             kept.append(o)
             continue
+        renamed[o.name] = fuller.name
         fuller.mentions.extend(m for m in o.mentions if m not in fuller.mentions)
         fuller.evidence.extend(e for e in o.evidence if e not in fuller.evidence)
-    return kept
+    return kept, renamed

@@ -49,8 +49,9 @@ def surnames() -> frozenset[str]:
 
 @cache
 def name_run_re() -> re.Pattern:
-    """Two to five capitalised syllables: the shape of a personal name."""
-    return re.compile(rf"{L}{CAP_WORD}(?:[ \t]+{CAP_WORD}){{1,4}}{R}")
+    """Two to five capitalised syllables: the shape of a personal name (not led by "Ông", "Đồng chí")."""
+    address = "|".join(re.escape(w) for w in longest_first(load("titles")["address"]) if w[0].isupper())
+    return re.compile(rf"{L}(?!(?:{address})\s){CAP_WORD}(?:[ \t]+{CAP_WORD}){{1,4}}{R}")
 
 
 def starts_with_surname(name: str) -> bool:

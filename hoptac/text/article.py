@@ -43,7 +43,7 @@ _VIEWS_RE = re.compile(r"(?:số\s+)?(?:lượt|lần)\s+(?:xem|đọc|truy cậ
 # "Theo Báo Nghệ An". Organization-led or person-then-organization, never a sentence.
 _ORG_HEAD = r"(?:Sở|Báo|Trung\s+tâm|Phòng|Viện|Cổng|Ban|Văn\s+phòng|Đài|Tạp\s+chí|Cục|Vụ|UBND|Bộ|Trường|Hội|Liên\s+hiệp)"
 _ATTRIBUTION_RE = re.compile(
-    rf"(?:{_ORG_HEAD}\b[^.;!?]{{0,80}}\(\s*[\w.@-]{{2,30}}\s*\)"
+    rf"(?:{_ORG_HEAD}\b[^;!?]{{0,80}}\(\s*[\w.@-]{{2,30}}\s*\)"
     rf"|{CAP_WORD}(?:\s+{CAP_WORD}){{0,3}}\s*[-–]\s*{_ORG_HEAD}\b[^.;!?]{{0,80}}"
     rf"|Theo\s+{_ORG_HEAD}\b[^.;!?]{{0,80}})"
 )

@@ -1,0 +1,88 @@
+"""Commitments: the follow-up an article promises or directs.
+
+A commitment is a kind of follow-up (focal point, action plan, periodic review...) said in a
+sentence that directs or promises (``chỉ đạo``, ``đề nghị``, ``sẽ``, ``cần``) rather than one
+reporting what was done. Its actor is who is directed (``chỉ đạo Vụ X``), else the subject.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from hoptac.extract.doc import Doc, OrgMention
+from hoptac.extract.lexicon import load
+from hoptac.records import Commitment
+
+_COLLECTIVE = re.compile(r"\b(?:hai|các|hai bên|hai đơn vị|các bên|các đơn vị)\s*$", re.IGNORECASE)
+
+
+@cache
+def _spec() -> tuple[list[tuple[str, re.Pattern]], re.Pattern, re.Pattern, re.Pattern]:
+    spec = load("commitments")
+    kinds = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in spec["kinds"]]
+    return (
+        kinds,
+        re.compile(rf"(?<!\w){spec['directive']}(?!\w)", re.IGNORECASE),
+        re.compile(spec["report"], re.IGNORECASE),
+        re.compile(spec["actor_after"], re.IGNORECASE),
+    )
+
+
+def commitments(doc: Doc) -> list[Commitment]:
+    kinds, directive, report, actor_after = _spec()
+    found: dict[tuple[str, str | None], Commitment] = {}
+    for a, b in doc.shadow_sentences():
+        sentence = doc.s[a:b]
+        if report.search(sentence):
+            continue
+        for kind, pattern in kinds:
+            for m in pattern.finditer(sentence):
+                if kind == "plan_building" and _is_action_plan(sentence, m):
+                    continue
+                if not directive.search(sentence, 0, m.end() + 40):
+                    continue
+                for actor in _actors(doc, a, a + m.start(), actor_after) or [None]:
+                    key = (kind, actor)
+                    if key not in found:
+                        found[key] = Commitment(
+                            kind=kind, actor=actor, text=" ".join(sentence.split()),
+                            evidence=doc.evidence(a), confidence=0.75 if actor else 0.6,
+                        )
+    return list(found.values())
+
+
+def _is_action_plan(sentence: str, m: re.Match) -> bool:
+    return bool(re.match(r"\s*(?:hành động|triển khai)", sentence[m.end() :]))
+
+
+def _actors(doc: Doc, sentence_start: int, at: int, actor_after: re.Pattern) -> list[str]:
+    """Who carries it out: the directed organizations, or the clause's subject."""
+    clause_start = max(sentence_start, doc.s.rfind(";", sentence_start, at) + 1, doc.s.rfind(":", sentence_start, at) + 1)
+    orgs = [o for o in doc.orgs if clause_start <= o.start and o.end <= at]
+    directed = None
+    for m in actor_after.finditer(doc.s, clause_start, at):
+        directed = m
+    if directed:
+        after = [o for o in orgs if o.start >= directed.end()]
+        if after:
+            return _joined(doc.s, after)
+        if re.match(r"\s*(?:hai|các)\b", doc.s[directed.end() :]):
+            return []
+    subject = orgs
+    if subject and not _COLLECTIVE.search(doc.s[clause_start : subject[0].start]):
+        return _joined(doc.s, subject[:2] if _is_pair(doc.s, subject) else subject[:1])
+    return []
+
+
+def _joined(s: str, orgs: list[OrgMention]) -> list[str]:
+    run = [orgs[0]]
+    for o in orgs[1:]:
+        if re.fullmatch(r"\s*(?:,|và|cùng|cùng với)\s*", s[run[-1].end : o.start]):
+            run.append(o)
+        else:
+            break
+    return list(dict.fromkeys(o.name for o in run))
+
+
+def _is_pair(s: str, orgs: list[OrgMention]) -> bool:
+    return len(orgs) >= 2 and bool(re.fullmatch(r"\s*(?:và|cùng|cùng với)\s*", s[orgs[0].end : orgs[1].start]))

@@ -1,0 +1,76 @@
+"""The extraction pipeline: named, independent components over one document.
+
+``extract`` is a pure function of a document's bytes and name: no database, no network, no
+state kept between calls (lexicons are read-only caches), so it can be mapped over any
+number of documents on any number of workers.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hoptac.extract.agreements import agreements
+from hoptac.extract.commitments import commitments
+from hoptac.extract.doc import Doc
+from hoptac.extract.events import events
+from hoptac.extract.legal import legal_refs
+from hoptac.extract.organizations import org_at, organizations
+from hoptac.extract.persons import persons
+from hoptac.records import Organization, Record
+from hoptac.text.article import Article, RawDocument, read
+
+# Order matters only where a component reads an earlier one's results: persons and
+# agreements use the organizations; events skip dates inside legal references; agreements
+# take their signing date from the events.
+COMPONENTS: list[tuple[str, Callable[[Doc], list]]] = [
+    ("organizations", organizations),
+    ("persons", persons),
+    ("legal_refs", legal_refs),
+    ("events", events),
+    ("agreements", agreements),
+    ("commitments", commitments),
+]
+
+
+def extract(raw: RawDocument) -> Record:
+    """Read and extract one document. Raises ``DecodeError`` if it is not text."""
+    return extract_article(read(raw))
+
+
+def extract_article(article: Article) -> Record:
+    doc = Doc.from_article(article)
+    for name, component in COMPONENTS:
+        doc.results[name] = component(doc)
+    _add_position_orgs(doc)
+    r = doc.results
+    return Record(
+        doc=article.name,
+        text=article.text,
+        title=article.title,
+        published_at=article.published_at,
+        source=article.source,
+        views=article.views,
+        url=article.url,
+        encoding=article.encoding,
+        events=r["events"],
+        persons=r["persons"],
+        organizations=r["organizations"],
+        agreements=r["agreements"],
+        legal_refs=r["legal_refs"],
+        commitments=r["commitments"],
+    )
+
+
+def _add_position_orgs(doc: Doc) -> None:
+    """Bodies known only through a title ("Tỉnh ủy viên" → the Tỉnh ủy) are organizations too."""
+    orgs: list[Organization] = doc.results["organizations"]
+    known = {o.name.casefold() for o in orgs}
+    for person in doc.results["persons"]:
+        for position in person.positions:
+            name = position.organization
+            if name and name.casefold() not in known:
+                mention = org_at(name, 0, doc.province)
+                orgs.append(Organization(
+                    name=name, kind=mention.kind if mention else "other", province=mention.province if mention else None,
+                    evidence=list(person.evidence[:1]), confidence=0.7, mentions=[position.title],
+                ))
+                known.add(name.casefold())
