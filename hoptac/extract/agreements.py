@@ -19,6 +19,7 @@ from hoptac.text.dates import find_dates, find_orientations, find_periods
 
 _LIST_ITEM = re.compile(r"\((?P<n>\d{1,2})\)\s*(?P<item>[^()]+?)(?=\s*\(\d{1,2}\)|$)")
 _WORDED_ITEM = re.compile(r"(?P<n>Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười) là,?\s*(?P<item>[^.;]+)")
+_JOINED = re.compile(r"\s*(?:\([^()]{0,80}\)\s*)?(?:,|và|với|cùng|-|–)\s*(?:các\s+)?")
 _SIGNED_ON = re.compile(r"ký(?:\s+kết)?\s+(?:vào\s+)?(?:ngày\s+)?$", re.IGNORECASE)
 
 
@@ -139,7 +140,9 @@ def _coordinated(s: str, orgs: list[OrgMention]) -> list[str]:
     """The leading run of organizations joined by "và", "với", commas or dashes."""
     run: list[OrgMention] = []
     for o in orgs:
-        if run and not re.fullmatch(r"\s*(?:,|và|với|cùng|-|–)\s*(?:các\s+)?", s[run[-1].end : o.start]):
+        if s[:o.start].rstrip().endswith("("):
+            continue  # "Cục Đổi mới sáng tạo (Bộ KH&CN)": the parent, not a party
+        if run and not _JOINED.fullmatch(s[run[-1].end : o.start]):
             break
         run.append(o)
     return _unique([o.name for o in run])

@@ -35,12 +35,13 @@ class Head:
     local: bool
     bare: bool
     implied: bool
+    place_only: bool
 
 
 @cache
 def _heads() -> tuple[re.Pattern, dict[str, Head]]:
     heads = {
-        h["head"].casefold(): Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False))
+        h["head"].casefold(): Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False), h.get("place_only", False))
         for h in load("organizations")["heads"]
     }
     # the head's first letter as printed (a capital marks a name), the rest in any case ("Liên hiệp các hội")
@@ -108,7 +109,11 @@ def org_at(s: str, start: int, province: gazetteer.Province | None) -> OrgMentio
         return None  # "Tỉnh ủy viên" is a title, not the committee
     # a person's name may follow a name ("Giám đốc Sở KH&CN Hoàng Bá Nam"), except where
     # names are made of people's names ("Trường Đại học Tôn Đức Thắng")
-    words, end, place = _scan_name(s, m.end(), person_stops=head.kind != "university")
+    if head.place_only:
+        place = _place_at(s, m.end())
+        words, end, place = [], place[0] if place else m.end(), place[1] if place else None
+    else:
+        words, end, place = _scan_name(s, m.end(), person_stops=head.kind != "university")
     if place is None and not words:
         if head.implied and province is not None:
             return OrgMention(start, end, f"{head.word} {_locality(head, province)}", head.kind, province.name)
@@ -144,10 +149,11 @@ def _place(head: Head, place: _Place | None, province: gazetteer.Province | None
     if place.district:
         kind = "local_government" if head.kind == "provincial_government" else kind
         return kind, place.province.name if place.province else None, place.text
-    target = place.province or province
-    if target is None:
-        return kind, None, place.text
-    return kind, target.name, _locality(head, target)
+    if place.province is None:  # "thành phố" alone: the article's
+        return (kind, province.name, _locality(head, province)) if province else (kind, None, place.text)
+    if not head.local:  # part of a proper name, as printed: "Đại học Thái Nguyên"
+        return kind, place.province.name, place.text
+    return kind, place.province.name, _locality(head, place.province)
 
 
 def _locality(head: Head, p: gazetteer.Province) -> str:
@@ -276,8 +282,10 @@ def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:
     """Mentions to organizations; ``doc.orgs`` keeps the mentions, under their final names."""
     by_key: dict[str, Organization] = {}
     for m in mentions:
-        key = m.name.casefold()
+        key = _key(m)
         org = by_key.get(key)
+        if org is not None and len(m.name) > len(org.name):
+            org.name = m.name  # "... thành phố Hải Phòng" over "... Hải Phòng"
         if org is None:
             prov = gazetteer.province_lookup(m.province) if m.province else None
             org = by_key[key] = Organization(
@@ -293,6 +301,16 @@ def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:
     orgs, renamed = _fold_unplaced(list(by_key.values()))
     doc.orgs = [m if m.name not in renamed else replace(m, name=renamed[m.name]) for m in mentions]
     return orgs
+
+
+def _key(m: OrgMention) -> str:
+    """Names that differ only by the type word before their province are one name."""
+    name = m.name
+    if m.province and name.endswith(" " + m.province):
+        stem = name[: -len(m.province)].rstrip()
+        stem = re.sub(r"\s(?:tỉnh|thành phố|Thành phố)$", "", stem)
+        name = f"{stem} {m.province}"
+    return name.casefold()
 
 
 def _fold_unplaced(orgs: list[Organization]) -> tuple[list[Organization], dict[str, str]]:
