@@ -1,0 +1,3 @@
+from hoptac.cli import main
+
+main()
