@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from hoptac.text.article import Article
 
 # A sentence ends at . ! ? or a line break, but not after the abbreviations that news
-# writes with a dot ("TP. Cần Thơ", "TS. Nguyễn", "GS.TS") nor inside numbers.
-_ABBREV_DOT = r"(?<!\bTP)(?<!\bTS)(?<!\bThS)(?<!\bGS)(?<!\bTX)(?<!\bKS)(?<!\bBS)(?<!\bSt)(?<!\bNo)(?<!\bTT)(?<!\bPGS)"
-_SENTENCE_END = re.compile(rf"\n+|{_ABBREV_DOT}[.!?…]+[”\"')]*(?=\s+(?P<next>\S))")
+# writes with a dot ("TP. Cần Thơ", "TS. Nguyễn", "GS.TS") nor before a lowercase word.
+_SENTENCE_END = re.compile(r"\n+|[.!?…]+[”\"')]*(?=\s)")
+_DOTTED = frozenset({"TP", "TS", "ThS", "GS", "PGS", "TX", "KS", "BS", "St", "No", "TT", "Th", "Tp", "ĐH", "Mr", "Ms", "Dr"})
 
 
 @dataclass(frozen=True)
@@ -95,15 +95,23 @@ class Doc:
 def split_sentences(s: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for m in _SENTENCE_END.finditer(s):
-        if m["next"] and m["next"].islower():
-            continue  # "v.v. và", "1.000 người": a dot inside a sentence
-        end = m.start() if m.group().startswith("\n") else m.end()
+        if m.group()[0] != "\n" and _inside_sentence(s, m.start(), m.end()):
+            continue
+        end = m.start() if m.group()[0] == "\n" else m.end()
         if s[pos:end].strip():
             spans.append(_trim(s, pos, end))
         pos = m.end()
     if s[pos:].strip():
         spans.append(_trim(s, pos, len(s)))
     return spans
+
+
+def _inside_sentence(s: str, dot: int, after: int) -> bool:
+    nxt = s[after : after + 3].lstrip()
+    if nxt[:1].islower():
+        return True  # "v.v. và": a dot inside a sentence
+    word = s[max(0, dot - 4) : dot].rsplit(None, 1)[-1] if s[max(0, dot - 4) : dot].strip() else ""
+    return word.split(".")[-1] in _DOTTED
 
 
 def _trim(s: str, a: int, b: int) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from functools import cache
 from hoptac.extract import gazetteer
 from hoptac.extract.doc import Doc, OrgMention
 from hoptac.extract.lexicon import load
-from hoptac.extract.organizations import org_at
+from hoptac.extract.organizations import org_at, starts_org
 from hoptac.extract.patterns import (
     address_re,
     canonical_titles,
@@ -66,14 +66,17 @@ def find_persons(doc: Doc) -> list[_Mention]:
     for m in name_run_re().finditer(s):
         if m.start() in taken:
             continue
-        mention = _introduced(doc, m) or _after_title(doc, m) or _before_chain(doc, m)
+        name = _trim_name(doc, m)
+        if name is None:
+            continue
+        mention = _introduced(doc, m, name) or _after_title(doc, m, name) or _before_chain(doc, m, name)
         if mention:
             mentions.append(mention)
             taken.update(range(m.start(), m.end()))
     return mentions
 
 
-def _introduced(doc: Doc, m: re.Match) -> _Mention | None:
+def _introduced(doc: Doc, m: re.Match, name: str) -> _Mention | None:
     """``Đ/c X, ...`` / ``GS.TS X – ...`` / ``ông X``."""
     s, before = doc.s, doc.s[max(0, m.start() - 24) : m.start()]
     honorific = None
@@ -84,18 +87,14 @@ def _introduced(doc: Doc, m: re.Match) -> _Mention | None:
     a = re.search(rf"(?:{address_re().pattern})\s*$", before)
     if not (honorific or a):
         return None
-    name = _trim_name(doc, m)
-    if name is None:
-        return None
     end = m.start() + len(name)
     posts, chain_end = _chain(doc, end)
     return _Mention(m.start(), max(end, chain_end), name, honorific, posts)
 
 
-def _after_title(doc: Doc, m: re.Match) -> _Mention | None:
+def _after_title(doc: Doc, m: re.Match, name: str) -> _Mention | None:
     """``Thứ trưởng Bộ KH&CN Nguyễn Hoàng Giang``: the posts end right where the name starts."""
-    name = _trim_name(doc, m)
-    if name is None or not starts_with_surname(name):
+    if not starts_with_surname(name):
         return None
     sentence_start = doc.sentence_of(m.start())[0]
     window_start = max(sentence_start, m.start() - 160)
@@ -108,10 +107,9 @@ def _after_title(doc: Doc, m: re.Match) -> _Mention | None:
     return None
 
 
-def _before_chain(doc: Doc, m: re.Match) -> _Mention | None:
+def _before_chain(doc: Doc, m: re.Match, name: str) -> _Mention | None:
     """``Nguyễn Văn A, Giám đốc Sở ...`` with no address word."""
-    name = _trim_name(doc, m)
-    if name is None or not starts_with_surname(name):
+    if not starts_with_surname(name):
         return None
     posts, end = _chain(doc, m.start() + len(name))
     if not posts:
@@ -126,12 +124,12 @@ def _trim_name(doc: Doc, m: re.Match) -> str | None:
     kept = []
     for w in words:
         pos = doc.s.index(w, at)
-        if kept and (title_re().match(doc.s, pos) or org_at(doc.s, pos, None)):
+        if kept and (title_re().match(doc.s, pos) or starts_org(doc.s, pos)):
             break
         kept.append(w)
         at = pos + len(w)
     name = " ".join(kept)
-    if len(kept) < 2 or title_re().match(doc.s, m.start()) or org_at(doc.s, m.start(), None) or _is_place(doc.s, m.start(), name):
+    if len(kept) < 2 or title_re().match(doc.s, m.start()) or starts_org(doc.s, m.start()) or _is_place(doc.s, m.start(), name):
         return None
     return name
 

@@ -5,14 +5,19 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
 
 _HTML_SNIFF = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<article|<div|<p[\s>])", re.IGNORECASE)
+_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "tr", "br", "section", "article",
+           "header", "footer", "span", "time", "address", "dd", "dt", "figcaption", "blockquote", "pre"}
 
 
 @dataclass(frozen=True)
 class Page:
     title: str | None
-    text: str
+    text: str  # the main text, one paragraph a line
+    lines: list[str]  # every visible line of the page, where portals put dateline, counter and byline
 
 
 def looks_like_html(name: str, text: str) -> bool:
@@ -20,23 +25,26 @@ def looks_like_html(name: str, text: str) -> bool:
 
 
 def main_text(html: str) -> Page:
-    """The headline and main text, with the page's dateline lines kept for metadata parsing.
-
-    trafilatura keeps the body; it drops the portal's stamp and attribution lines when they
-    sit outside the content block, so those are looked for in the whole page's text too.
-    """
     doc = trafilatura.bare_extraction(
         html, include_comments=False, include_tables=True, include_images=False, favor_precision=True, with_metadata=True
     )
     body = (doc.text if doc else "") or ""
     title = (doc.title if doc else None) or None
-    around = trafilatura.html2txt(html) or ""
-    stamps = [line for line in around.split("\n") if _maybe_metadata(line) and line not in body]
-    return Page(title=title, text="\n".join(stamps + [body]))
+    first = body.split("\n", 1)[0].strip()
+    if title and first.startswith(title) and len(first) <= 300:
+        title = first  # the headline in full; <title> and og:title are often cut or suffixed
+    return Page(title=title, text=body, lines=visible_lines(html))
 
 
-_METADATA_HINT = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|nguồn\s*:|lượt\s+xem", re.IGNORECASE)
-
-
-def _maybe_metadata(line: str) -> bool:
-    return len(line) <= 160 and bool(_METADATA_HINT.search(line))
+def visible_lines(html: str) -> list[str]:
+    """The page's text as it shows, one block a line (scripts and styles left out)."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for el in tree.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+            el.tail = "\n" + (el.tail or "")
+    return [" ".join(line.split()) for line in tree.text_content().split("\n") if line.strip()]
