@@ -32,6 +32,7 @@ class OrgMention:
     name: str  # canonical
     kind: str
     province: str | None
+    head_only: bool = False  # "Sở", "Viện Hàn lâm": a head written alone, to resolve
 
 
 @dataclass

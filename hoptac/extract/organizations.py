@@ -15,7 +15,7 @@ from functools import cache
 from hoptac.extract import gazetteer
 from hoptac.extract.doc import Doc, OrgMention, district_province
 from hoptac.extract.lexicon import load, longest_first
-from hoptac.extract.patterns import L, R, address_re, name_run_re, starts_with_surname, title_re
+from hoptac.extract.patterns import L, R, address_re, looks_like_full_name, name_run_re, starts_with_surname, title_re
 from hoptac.extract.shadow import expand
 from hoptac.records import Organization
 from hoptac.text.letters import CAP_WORD
@@ -117,9 +117,8 @@ def org_at(s: str, start: int, province: gazetteer.Province | None) -> OrgMentio
     if place is None and not words:
         if head.implied and province is not None:
             return OrgMention(start, end, f"{head.word} {_locality(head, province)}", head.kind, province.name)
-        if head.word == "Sở":
-            return OrgMention(start, end, "Sở", head.kind, None)  # "Giám đốc Sở": resolved against the article
-        return None
+        # "Giám đốc Sở", "lãnh đạo Viện Hàn lâm": the head alone, resolved against the article
+        return OrgMention(start, end, head.word, head.kind, None, head_only=True)
     if words and not (words[0][:1].isupper() or words[0][:1].isdigit()) and not head.local:
         return None  # "Viện trưởng", "Hội nghị", "Vụ chức năng": not a name
     if head.local and place is None and not words:
@@ -180,7 +179,7 @@ def _scan_name(s: str, pos: int, person_stops: bool) -> tuple[list[str], int, _P
             break
         if w in ("-", "–") and (not nxt or _starts_entity(s, nxt.start("w"))):
             break
-        if w in ("và", "với", "cùng") and (not nxt or _starts_entity(s, nxt.start("w")) or nxt["w"][0].islower()):
+        if w in ("và", "với", "cùng") and (not words or not nxt or _starts_entity(s, nxt.start("w"))):
             break
         if w[0].islower() and (w in single or pair in pairs):
             break
@@ -218,7 +217,7 @@ def starts_org(s: str, at: int) -> bool:
 
 def _person_at(s: str, at: int) -> bool:
     m = name_run_re().match(s, at)
-    return bool(m) and starts_with_surname(m.group()) and not _province_at().match(s, at)
+    return bool(m) and looks_like_full_name(m.group()) and not _province_at().match(s, at)
 
 
 def _place_at(s: str, pos: int) -> tuple[int, _Place] | None:
@@ -259,28 +258,45 @@ def _district_words(type_word: str, words: list[str]) -> int:
     return len(words)
 
 
-def resolve_bare(mentions: list[OrgMention], province: gazetteer.Province | None) -> list[OrgMention]:
-    """Give a bare "Sở" the department the article is about (its most named ``Sở``)."""
-    named = [m.name for m in mentions if m.name.startswith("Sở ")]
-    if named:
-        target = max(set(named), key=named.count)
-    elif province is not None:
-        target = f"Sở Khoa học và Công nghệ {gazetteer.display(province)}"
-    else:
-        target = None
+def resolve_bare(s: str, mentions: list[OrgMention], province: gazetteer.Province | None) -> list[OrgMention]:
+    """A head written alone stands for the organization of that head the article names most.
+
+    "Giám đốc Sở" in a Cao Bằng article is the Sở KH&CN tỉnh Cao Bằng; "Huyện ủy" beside
+    "huyện Hương Sơn" is Huyện ủy Hương Sơn. Where the article names none, the head is dropped.
+    """
     out = []
     for m in mentions:
-        if m.name == "Sở":
+        if m.head_only:
+            target = _most_named(mentions, m.name) or _default(s, m.name, province)
             if target is None:
                 continue
-            m = OrgMention(m.start, m.end, target, m.kind, province.name if province else None)
+            m = replace(m, name=target[0], province=target[1], head_only=False)
         out.append(m)
     return out
 
 
+def _most_named(mentions: list[OrgMention], head: str) -> tuple[str, str | None] | None:
+    named = [(m.name, m.province) for m in mentions if not m.head_only and m.name.startswith(head + " ")]
+    return max(set(named), key=named.count) if named else None
+
+
+_DISTRICT_OF = {"Huyện ủy": "huyện", "Thị ủy": "thị xã", "Quận ủy": "quận"}
+
+
+def _default(s: str, head: str, province: gazetteer.Province | None) -> tuple[str, str | None] | None:
+    if head == "Sở" and province is not None:
+        return f"Sở Khoa học và Công nghệ {gazetteer.display(province)}", province.name
+    if head in _DISTRICT_OF:
+        names = re.findall(rf"{_DISTRICT_OF[head]}\s+({CAP_WORD}(?:\s+{CAP_WORD})?)", s)
+        if names:
+            name = max(set(names), key=names.count)
+            return f"{head} {name}", province.name if province else None
+    return None
+
+
 def organizations(doc: Doc) -> list[Organization]:
     """The component: each organization once, with the sentences that name it."""
-    return merge_orgs(doc, resolve_bare(find_orgs(doc.s, doc.province), doc.province))
+    return merge_orgs(doc, resolve_bare(doc.s, find_orgs(doc.s, doc.province), doc.province))
 
 
 def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:

@@ -5,7 +5,7 @@ import re
 from functools import cache
 
 from hoptac.extract.lexicon import load, longest_first
-from hoptac.text.letters import CAP_WORD
+from hoptac.text.letters import NAME_WORD
 
 # lookarounds that stand for \b with Vietnamese letters
 L, R = r"(?<![\wÀ-ỹ])", r"(?![\wÀ-ỹ])"
@@ -51,8 +51,18 @@ def surnames() -> frozenset[str]:
 def name_run_re() -> re.Pattern:
     """Two to five capitalised syllables: the shape of a personal name (not led by "Ông", "Đồng chí")."""
     address = "|".join(re.escape(w) for w in longest_first(load("titles")["address"]) if w[0].isupper())
-    return re.compile(rf"{L}(?!(?:{address})\s){CAP_WORD}(?:[ \t]+{CAP_WORD}){{1,4}}{R}")
+    return re.compile(rf"{L}(?!(?:{address})\s){NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,4}}{R}")
+
+
+@cache
+def not_names() -> tuple[str, ...]:
+    return tuple(load("surnames")["not_names"])
 
 
 def starts_with_surname(name: str) -> bool:
-    return name.split(" ", 1)[0] in surnames()
+    return name.split(" ", 1)[0] in surnames() and not name.startswith(not_names())
+
+
+def looks_like_full_name(name: str) -> bool:
+    """A name written with no address word: a family name and at least two more syllables."""
+    return starts_with_surname(name) and len(name.split()) >= 3

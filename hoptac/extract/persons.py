@@ -19,14 +19,15 @@ from functools import cache
 from hoptac.extract import gazetteer
 from hoptac.extract.doc import Doc, OrgMention
 from hoptac.extract.lexicon import load
-from hoptac.extract.organizations import org_at, starts_org
+from hoptac.extract.organizations import org_at
 from hoptac.extract.patterns import (
     address_re,
     canonical_titles,
     former_re,
     honorific_re,
+    looks_like_full_name,
     name_run_re,
-    starts_with_surname,
+    not_names,
     title_re,
 )
 from hoptac.records import Person, Position
@@ -34,6 +35,8 @@ from hoptac.records import Person, Position
 _FIRST_SEP = re.compile(r"\s*(?:,|[-–—]|\()\s*")
 _NEXT_SEP = re.compile(r"\s*(?:,|kiêm|và)\s+|\s*,\s*")
 _JOIN = re.compile(r"\s+kiêm\s+")
+_INTRO = re.compile(r"(?:[Vv]ề phía|[Pp]hía|[Đđ]ại diện|[Tt]ừ phía)\s+")
+_QUALIFIER = re.compile(rf"\s+(?P<q>{'|'.join(load('titles')['qualifiers'])})(?!\w)")
 
 
 @dataclass
@@ -94,7 +97,7 @@ def _introduced(doc: Doc, m: re.Match, name: str) -> _Mention | None:
 
 def _after_title(doc: Doc, m: re.Match, name: str) -> _Mention | None:
     """``Thứ trưởng Bộ KH&CN Nguyễn Hoàng Giang``: the posts end right where the name starts."""
-    if not starts_with_surname(name):
+    if not looks_like_full_name(name):
         return None
     sentence_start = doc.sentence_of(m.start())[0]
     window_start = max(sentence_start, m.start() - 160)
@@ -109,7 +112,7 @@ def _after_title(doc: Doc, m: re.Match, name: str) -> _Mention | None:
 
 def _before_chain(doc: Doc, m: re.Match, name: str) -> _Mention | None:
     """``Nguyễn Văn A, Giám đốc Sở ...`` with no address word."""
-    if not starts_with_surname(name):
+    if not looks_like_full_name(name):
         return None
     posts, end = _chain(doc, m.start() + len(name))
     if not posts:
@@ -124,22 +127,28 @@ def _trim_name(doc: Doc, m: re.Match) -> str | None:
     kept = []
     for w in words:
         pos = doc.s.index(w, at)
-        if kept and (title_re().match(doc.s, pos) or starts_org(doc.s, pos)):
+        if kept and (title_re().match(doc.s, pos) or _names_org(doc, pos)):
             break
         kept.append(w)
         at = pos + len(w)
     name = " ".join(kept)
-    if len(kept) < 2 or title_re().match(doc.s, m.start()) or starts_org(doc.s, m.start()) or _is_place(doc.s, m.start(), name):
+    if len(kept) < 2 or title_re().match(doc.s, m.start()) or _names_org(doc, m.start()) or _is_place(doc.s, m.start(), name):
         return None
     return name
 
 
+def _names_org(doc: Doc, pos: int) -> bool:
+    org = org_at(doc.s, pos, doc.province)
+    return org is not None and not org.head_only
+
+
 def _is_place(s: str, at: int, name: str) -> bool:
-    """"Cao Bằng" after "tỉnh", "Hạ Long" after "thành phố": a place, whatever its first word."""
+    """"Cao Bằng", "Hàn Quốc", "thành phố Hạ Long": a place, whatever its first word."""
     words = name.split()
-    if any(gazetteer.province_lookup(" ".join(words[:n])) for n in range(2, len(words) + 1)):
+    if name.startswith(not_names()) or any(gazetteer.province_lookup(" ".join(words[:n])) for n in range(2, len(words) + 1)):
         return True
-    return bool(re.search(r"(?:tỉnh|thành phố|thị xã|huyện|quận|xã|phường|Tỉnh|Thành phố)\s+$", s[max(0, at - 12) : at]))
+    before = re.search(r"(?:thị xã|huyện|quận|thành phố|Thành phố)\s+$", s[max(0, at - 12) : at])
+    return bool(before) and bool(gazetteer.districts_named(f"{before.group().strip()} {name}"))
 
 
 def _chain(doc: Doc, pos: int) -> tuple[list[_Post], int]:
@@ -171,6 +180,8 @@ def _post_at(doc: Doc, pos: int) -> tuple[_Post | None, int]:
         titles.append(canonical_titles()[t2.group().casefold()])
         end = t2.end()
     title = " kiêm ".join(titles)
+    if q := _QUALIFIER.match(s, end):
+        title, end = f"{title} {q['q'].lower()}", q.end()
     _, members, _ = _title_spec()
     if title in members:
         return _Post(title, _implied_org(doc, members[title]), former, member_of=members[title]), end
@@ -208,10 +219,22 @@ def _resolve_posts(doc: Doc, mention: _Mention) -> None:
 
 
 def _clause_org(doc: Doc, at: int, head: str) -> OrgMention | None:
-    """The nearest organization before ``at`` in its clause whose head fits the title."""
-    start = max(doc.sentence_of(at)[0], doc.s.rfind(";", 0, at) + 1)
-    candidates = [o for o in doc.orgs if start <= o.start and o.end <= at and (not head or o.name.startswith(head + " "))]
-    return candidates[-1] if candidates else None
+    """The organization a title without one belongs to.
+
+    The nearest fitting organization in the person's clause; else the one that introduces
+    the list the person is in (``Về phía Cục X có ông A, Cục trưởng; bà B, Phó Cục trưởng``).
+    """
+    sentence = doc.sentence_of(at)[0]
+    clause = max(sentence, doc.s.rfind(";", 0, at) + 1)
+    fits = [o for o in doc.orgs if sentence <= o.start and o.end <= at and (not head or o.name.startswith(head + " "))]
+    in_clause = [o for o in fits if o.start >= clause]
+    if in_clause:
+        return in_clause[-1]
+    for intro in _INTRO.finditer(doc.s, sentence, at):
+        introduced = [o for o in fits if o.start == intro.end()]
+        if introduced:
+            return introduced[-1]
+    return None
 
 
 def _position(post: _Post) -> Position:

@@ -54,8 +54,9 @@ class Decoded:
 # Unicode general category Zs minus U+0020 (stable since Unicode 6.3).
 _SPACE_SEPARATORS = (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
 _ZERO_WIDTH = (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)
-_NORMALIZE_TABLE = {cp: " " for cp in _SPACE_SEPARATORS} | {cp: None for cp in _ZERO_WIDTH}
-_NEEDS_TRANSLATE = re.compile("[" + "".join(chr(cp) for cp in sorted(_NORMALIZE_TABLE)) + "]")
+# (character, replacement) pairs.  A guarded str.replace per pair costs ~5 us on a 5 KB article;
+# str.translate with a dict table looks up every character and costs ~200 us on non-ASCII text.
+_FOLDS = tuple((chr(cp), " ") for cp in _SPACE_SEPARATORS) + tuple((chr(cp), "") for cp in _ZERO_WIDTH)
 
 
 def normalize(text: str) -> str:
@@ -64,8 +65,9 @@ def normalize(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.isascii():
         return text
-    if _NEEDS_TRANSLATE.search(text) is not None:
-        text = text.translate(_NORMALIZE_TABLE)
+    for char, replacement in _FOLDS:
+        if char in text:
+            text = text.replace(char, replacement)
     return unicodedata.normalize("NFC", text)
 
 
