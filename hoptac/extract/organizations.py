@@ -36,12 +36,14 @@ class Head:
     bare: bool
     implied: bool
     place_only: bool
+    names: str | None  # a closed list of names that may follow ("departments" of a Sở)
+    brand: bool
 
 
 @cache
 def _heads() -> tuple[re.Pattern, dict[str, Head]]:
     heads = {
-        h["head"].casefold(): Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False), h.get("place_only", False))
+        h["head"].casefold(): Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False), h.get("place_only", False), h.get("names"), h.get("brand", False))
         for h in load("organizations")["heads"]
     }
     # the head's first letter as printed (a capital marks a name), the rest in any case ("Liên hiệp các hội")
@@ -54,11 +56,14 @@ def _heads() -> tuple[re.Pattern, dict[str, Head]]:
 def _known() -> tuple[re.Pattern, dict[str, tuple[str, str]]]:
     """Known organizations: a pattern of every spelling, and spelling (folded) → (name, kind)."""
     table: dict[str, tuple[str, str]] = {}
+    spellings = []
     for canonical, kind, *aliases in load("organizations")["known"]:
         for spelling in [canonical, *aliases]:
-            table[expand(spelling).casefold()] = (canonical, kind)
-    pattern = re.compile(rf"{L}(?:{'|'.join(re.escape(k) for k in longest_first(table))}){R}", re.IGNORECASE)
-    return pattern, table
+            spellings.append(expand(spelling))
+            table[spellings[-1].casefold()] = (canonical, kind)
+    # first letter as printed: "tiến bộ khoa học và công nghệ" is not the Ministry
+    alternatives = [f"{re.escape(w[0])}(?i:{re.escape(w[1:])})" for w in longest_first(spellings)]
+    return re.compile(rf"{L}(?:{'|'.join(alternatives)}){R}"), table
 
 
 @cache
@@ -109,9 +114,10 @@ def org_at(s: str, start: int, province: gazetteer.Province | None) -> OrgMentio
         return None  # "Tỉnh ủy viên" is a title, not the committee
     # a person's name may follow a name ("Giám đốc Sở KH&CN Hoàng Bá Nam"), except where
     # names are made of people's names ("Trường Đại học Tôn Đức Thắng")
-    if head.place_only:
-        place = _place_at(s, m.end())
-        words, end, place = [], place[0] if place else m.end(), place[1] if place else None
+    if head.place_only or head.names:
+        words, after = _listed_name(s, m.end(), head)
+        place = _place_at(s, after)
+        end, place = (place[0], place[1]) if place else (after, None)
     else:
         words, end, place = _scan_name(s, m.end(), person_stops=head.kind != "university")
     if place is None and not words:
@@ -119,7 +125,9 @@ def org_at(s: str, start: int, province: gazetteer.Province | None) -> OrgMentio
             return OrgMention(start, end, f"{head.word} {_locality(head, province)}", head.kind, province.name)
         # "Giám đốc Sở", "lãnh đạo Viện Hàn lâm": the head alone, resolved against the article
         return OrgMention(start, end, head.word, head.kind, None, head_only=True)
-    if words and not (words[0][:1].isupper() or words[0][:1].isdigit()) and not head.local:
+    if head.brand:
+        words, end = _to_last_capital(s, m.end(), words, end)
+    if words and not (words[0][:1].isupper() or words[0][:1].isdigit()) and not head.local and not head.brand:
         return None  # "Viện trưởng", "Hội nghị", "Vụ chức năng": not a name
     if head.local and place is None and not words:
         return None
@@ -196,6 +204,29 @@ def _scan_name(s: str, pos: int, person_stops: bool) -> tuple[list[str], int, _P
         words.pop()
         end = s.rfind(" ", 0, end) if " " in s[:end] else end
     return words, _word_end(s, pos, words) if words else pos, None
+
+
+@cache
+def _name_lists() -> dict[str, re.Pattern]:
+    spec = load("organizations")
+    return {key: re.compile(rf"[ \t]+(?:{'|'.join(re.escape(expand(n)) for n in longest_first(spec[key]))}){R}")
+            for key in {h["names"] for h in spec["heads"] if h.get("names")}}
+
+
+def _listed_name(s: str, pos: int, head: Head) -> tuple[list[str], int]:
+    """The name after a head whose names form a closed list ("Sở" + a department)."""
+    if head.names and (m := _name_lists()[head.names].match(s, pos)):
+        return m.group().split(), m.end()
+    return [], pos
+
+
+def _to_last_capital(s: str, pos: int, words: list[str], end: int) -> tuple[list[str], int]:
+    """An enterprise's name ends with its brand: drop the lowercase words that trail it."""
+    last = max((i for i, w in enumerate(words) if w[:1].isupper() or w[:1].isdigit()), default=-1)
+    if last < 0:
+        return [], pos
+    words = words[: last + 1]
+    return words, _word_end(s, pos, words)
 
 
 def _word_end(s: str, pos: int, words: list[str]) -> int:
