@@ -47,6 +47,7 @@ class _Mention:
     count: int | None = None
     points: list[str] = field(default_factory=list)
     signed_on: str | None = None
+    weak: bool = False  # parties read as "the sentence's subject ... với B"
 
 
 def agreements(doc: Doc) -> list[Agreement]:
@@ -67,9 +68,8 @@ def agreements(doc: Doc) -> list[Agreement]:
         if a.parties:
             a.confidence = 0.85
         out.append(a)
-    # a merely-named instrument with no parties is only kept when it is all there is
-    with_parties = [a for a in out if a.parties]
-    return with_parties or out[:1]
+    # an instrument named in passing ("các hợp đồng, biên bản ghi nhớ được ký kết") records nothing
+    return [a for a in out if a.parties]
 
 
 def _mentions(doc: Doc) -> list[_Mention]:
@@ -82,7 +82,7 @@ def _mentions(doc: Doc) -> list[_Mention]:
         semicolon = doc.s.find(";", k.end(), nxt)
         scope_end = semicolon if semicolon != -1 else nxt
         m = _Mention(k.start(), k.end(), table[k.group().lower()], scope_end, _title(doc, k.start(), k.end(), scope_end))
-        m.parties = _parties(doc, k.start(), k.end(), scope_end, a)
+        m.parties, m.weak = _parties(doc, k.start(), k.end(), scope_end, a)
         periods = [p for p in find_periods(doc.s[k.start() : scope_end])]
         if periods:
             m.period = (periods[0].first, periods[0].last)
@@ -115,7 +115,8 @@ def _title(doc: Doc, start: int, end: int, scope_end: int) -> str:
     return " ".join(title.split())
 
 
-def _parties(doc: Doc, start: int, end: int, scope_end: int, sentence_start: int) -> list[str]:
+def _parties(doc: Doc, start: int, end: int, scope_end: int, sentence_start: int) -> tuple[list[str], bool]:
+    """The parties a mention names, and whether they were only inferred from the sentence's subject."""
     s = doc.s
     orgs_in = lambda a, b: [o for o in doc.orgs if a <= o.start and o.end <= b]  # noqa: E731
     # "giữa A và B" / "giữa A, B và C"
@@ -123,17 +124,17 @@ def _parties(doc: Doc, start: int, end: int, scope_end: int, sentence_start: int
     if between:
         names = _coordinated(s, orgs_in(between.end(), scope_end))
         if len(names) >= 2:
-            return names
+            return names, False
     # "A ... với B": the sentence's subject and the partner after "với"
     with_ = re.compile(r"\svới\s").search(s, end, scope_end)
     before = orgs_in(sentence_start, start)
     if with_:
         partner = orgs_in(with_.end(), scope_end)
         if partner and partner[0].start - with_.end() < 3 and before:
-            return _unique([before[0].name, partner[0].name])
+            return _unique([before[0].name, partner[0].name]), True
     # "A và B (đã) thống nhất/ký kết KIND" and "A - B: Ký kết KIND"
     names = _coordinated(s, before)
-    return names if len(names) >= 2 else []
+    return (names if len(names) >= 2 else []), False
 
 
 def _coordinated(s: str, orgs: list[OrgMention]) -> list[str]:
@@ -156,7 +157,8 @@ def _compatible(a: Agreement, m: _Mention) -> bool:
     if a.kind != m.kind:
         return False
     if a.parties and m.parties and set(a.parties) != set(m.parties):
-        return False
+        # "Sở ... khẳng định Chương trình phối hợp với B": the known program with B
+        return m.weak and m.parties[-1] in a.parties
     if a.period and m.period and (a.period.start, a.period.end) != m.period:
         return False
     return True
@@ -178,12 +180,14 @@ def _absorb(doc: Doc, a: Agreement, m: _Mention) -> None:
 
 
 def _attach_loose_counts(doc: Doc, agreements: list[Agreement]) -> None:
-    """"Hai bên thống nhất 6 nội dung" with no instrument named: the article's only agreement."""
+    """"Hai bên thống nhất 6 nội dung", "Chương trình gồm 5 nội dung": the article's only agreement."""
     if len(agreements) != 1 or agreements[0].content_items:
         return
+    reference = re.compile(load("agreements")["reference"])
     for a, b in doc.shadow_sentences():
         sentence = doc.s[a:b]
-        if re.search(r"hai bên|các bên|hai đơn vị|hai cơ quan", sentence, re.IGNORECASE) and (c := _count_re().search(sentence)):
+        speaks_of_it = re.search(r"hai bên|các bên|hai đơn vị|hai cơ quan", sentence, re.IGNORECASE) or reference.match(sentence)
+        if speaks_of_it and (c := _count_re().search(sentence)):
             agreements[0].content_items = _number(c["n"])
             agreements[0].content_points = agreements[0].content_points or _points(sentence[c.end() :])
             return

@@ -18,6 +18,7 @@ from hoptac.records import Event
 from hoptac.text.dates import find_dates
 
 _PLACE = re.compile(r"\btại\s+(?P<where>[^,;.:]{3,90})")
+_BACKGROUND_DAYS = 90
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
 
 
@@ -34,7 +35,7 @@ def events(doc: Doc) -> list[Event]:
     default_year = doc.published.year if doc.published else _likely_year(doc)
     found: dict[tuple[str, str | None], Event] = {}
     for d in find_dates(doc.s):
-        if any(a <= d.start <= b for a, b in legal) or _is_deadline(doc.s, d.start):
+        if any(a <= d.start <= b for a, b in legal) or _is_deadline(doc.s, d.start) or _reported_signing(doc.s, d.start):
             continue
         a, b = doc.sentence_of(d.start)
         triggers = list(trigger_re.finditer(doc.s, a, b))
@@ -42,6 +43,8 @@ def events(doc: Doc) -> list[Event]:
             continue
         t = _nearest(triggers, d.start - a, d.start, d.end)
         day = d.resolve(default_year)
+        if day and doc.published and (doc.published - day).days > _BACKGROUND_DAYS:
+            continue  # a date recalled from the past, not the news the article reports
         kind = table[t.group().lower()]
         key = (kind, day.isoformat() if day else None)
         if key in found:
@@ -73,6 +76,11 @@ def _nearest(triggers: list[re.Match], offset_in_sentence: int, start: int, end:
 def _is_deadline(s: str, at: int) -> bool:
     # "trước ngày 30/6", "hạn chót 15/12": a due date, not a happening
     return bool(re.search(r"(?:trước|chậm nhất|hạn chót|hạn|đến)\s+(?:ngày\s+)?$", s[max(0, at - 20) : at], re.IGNORECASE))
+
+
+def _reported_signing(s: str, at: int) -> bool:
+    # "Chương trình ... được (hai bên) ký kết ngày 18/5/2022": a past signing recalled
+    return bool(re.search(r"được\s+(?:\S+\s+){0,3}ký(?:\s+kết)?\s+(?:vào\s+)?(?:ngày\s+)?$", s[max(0, at - 50) : at], re.IGNORECASE))
 
 
 def _likely_year(doc: Doc) -> int | None:

@@ -54,7 +54,11 @@ def legal_refs(doc: Doc) -> list[LegalRef]:
         kind = m["kind"]
         date, issuer, issuer_end = _date_and_issuer(doc, m.end())
         number = official_number(m["num"]) if is_numbered else _party_number(kind, m["num"], issuer)
+        doc.results.setdefault("legal_spans", []).append((m.start(), issuer_end))
         if number in seen:
+            earlier = next(r for r in refs if r.number == number)
+            earlier.date = earlier.date or date
+            earlier.issuer = earlier.issuer if issuer is None else issuer
             continue
         seen.add(number)
         refs.append(
@@ -68,7 +72,6 @@ def legal_refs(doc: Doc) -> list[LegalRef]:
                 confidence=0.95 if is_numbered else 0.7,
             )
         )
-        doc.results.setdefault("legal_spans", []).append((m.start(), issuer_end))
     return refs
 
 

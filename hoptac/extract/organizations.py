@@ -164,8 +164,8 @@ def _place(head: Head, place: _Place | None, province: gazetteer.Province | None
 
 
 def _locality(head: Head, p: gazetteer.Province) -> str:
-    # party committees are named without a type word: "Tỉnh ủy Cao Bằng", "Thành ủy Cần Thơ"
-    return p.name if head.word.endswith("ủy") else gazetteer.display(p)
+    # a province's own committees are named without a type word: "Tỉnh ủy Cao Bằng", "Tỉnh Đoàn Đắk Lắk"
+    return p.name if head.word.startswith(("Tỉnh", "Thành", "Huyện")) else gazetteer.display(p)
 
 
 def _scan_name(s: str, pos: int, person_stops: bool) -> tuple[list[str], int, _Place | None]:

@@ -21,7 +21,13 @@ Detection order in :func:`decode`:
    well-formed Vietnamese syllables, and common ones even more, count for it).
 
 The TCVN3 and VNI tables are data files, ``hoptac/data/encodings/{tcvn3,vni}.tsv`` (their format is
-described in their headers), loaded once on first use.
+described in their headers), as is the list of frequent syllables the score uses
+(``syllables.tsv``); each is loaded once, on first use.
+
+Limitation: a short input whose only non-ASCII words are spelled by the same bytes in two
+encodings (VNI "tư" is TCVN3 "tử"; Windows-1258 "cô" is TCVN3 "cụ") is ambiguous; ties go to
+TCVN3, then VNI, then Windows-1258.  From three words of real text on, detection was exact in
+testing.
 """
 
 from __future__ import annotations
@@ -56,7 +62,9 @@ _SPACE_SEPARATORS = (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3
 _ZERO_WIDTH = (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)
 # (character, replacement) pairs.  A guarded str.replace per pair costs ~5 us on a 5 KB article;
 # str.translate with a dict table looks up every character and costs ~200 us on non-ASCII text.
-_FOLDS = tuple((chr(cp), " ") for cp in _SPACE_SEPARATORS) + tuple((chr(cp), "") for cp in _ZERO_WIDTH)
+_FOLDS = tuple((chr(cp), " ") for cp in _SPACE_SEPARATORS) + tuple(
+    (chr(cp), "") for cp in _ZERO_WIDTH
+)
 
 
 def normalize(text: str) -> str:
@@ -362,7 +370,9 @@ def encode_legacy(text: str, encoding: str) -> bytes:
     try:
         return text.translate(encode_map).encode("latin-1")
     except UnicodeEncodeError:
-        bad = next(c for c in text if not c.isascii() and encode_map.get(ord(c), _UNENCODABLE) == _UNENCODABLE)
+        bad = next(
+            c for c in text if not c.isascii() and encode_map.get(ord(c), _UNENCODABLE) == _UNENCODABLE
+        )
         raise ValueError(f"{bad!r} (U+{ord(bad):04X}) cannot be written in {encoding}") from None
 
 
@@ -373,7 +383,7 @@ _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, n
 
 
 def _vietnamese_letters() -> frozenset[str]:
-    bases = ["a", "a\u0306", "a\u0302", "e", "e\u0302", "i", "o", "o\u0302", "o\u031b", "u", "u\u031b", "y"]
+    bases = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"]
     letters = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZđĐ")
     for base in bases:
         for tone in ("", *_TONE_MARKS):
@@ -415,9 +425,8 @@ _ONSET = (
     r"(?:ngh(?=[eêi])|ng(?![eêi])|gh(?=[eêi])|gi|g(?![eê])|nh|ch|kh|ph|th|tr"
     r"|qu(?=[aăâeêioôơy])|k(?=[eêiy])|c(?![eêiy]|o[aăe]|u[âêyơ])|[bdđhlmnprstvx])?"
 )
-_SYLLABLE = re.compile(
-    _ONSET + "(?:" + "|".join(sorted(_RHYMES, key=len, reverse=True)) + ")"
-)
+_SYLLABLE = re.compile(_ONSET + "(?:" + "|".join(sorted(_RHYMES, key=len, reverse=True)) + ")")
+
 
 @functools.cache
 def _common_syllables() -> frozenset[str]:
@@ -488,7 +497,8 @@ def _scored_word(encoding: str, word: bytes) -> int:
 
 
 def _detect_legacy(data: bytes) -> str | None:
-    words = Counter(w for w in _BYTE_WORD.findall(data) if _INFORMATIVE.search(w))
+    words = Counter(_BYTE_WORD.findall(data))
+    words = Counter({w: n for w, n in words.items() if _INFORMATIVE.search(w) is not None})
     if not words:
         # Only Windows punctuation (smart quotes, dashes) and NBSP: every candidate reads the
         # same, and Windows-1258 is the one that is a real, declared charset.
