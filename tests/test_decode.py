@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TABLES = ROOT / "hoptac" / "data" / "encodings"
 
-SENTENCE = "Sở Khoa học và Công nghệ tỉnh Nghệ An tổ chức Hội nghị sơ kết 2 năm thực hiện Chương trình phối hợp."
+SENTENCE = (
+    "Sở Khoa học và Công nghệ tỉnh Nghệ An tổ chức Hội nghị sơ kết 2 năm thực hiện Chương trình phối hợp."
+)
 
 # Distinct sentences (news style) used for detection tests in every encoding.
 SENTENCES = [
@@ -37,7 +39,8 @@ BASE_CAPITALS = "ĂÂÊÔƠƯĐ"  # the only non-ASCII capitals TCVN3 has
 
 def cp1258_bytes(text: str, precomposed: bool = False) -> bytes:
     """Windows-1258 as Windows writes it: base letters (â ê ô ă ơ ư đ) precomposed, tone marks as
-    combining bytes; with precomposed=True, letters that exist whole in cp1258 (á, à, ...) stay whole."""
+    combining bytes; with precomposed=True, letters that exist whole in cp1258 (á, à, ...) stay
+    whole."""
     out = []
     for ch in unicodedata.normalize("NFC", text):
         if precomposed:
@@ -85,12 +88,14 @@ LOWER_WITH_DIACRITICS = [c for c in LOWER_LETTERS if not c.isascii()]  # 67
     [
         pytest.param(SENTENCE.encode("utf-8"), "utf-8", id="utf-8"),
         pytest.param(SENTENCE.encode("utf-8-sig"), "utf-8-sig", id="utf-8-bom"),
-        pytest.param(codecs.BOM_UTF16_LE + SENTENCE.encode("utf-16-le"), "utf-16", id="utf-16-le-bom"),
-        pytest.param(codecs.BOM_UTF16_BE + SENTENCE.encode("utf-16-be"), "utf-16", id="utf-16-be-bom"),
+        pytest.param(codecs.BOM_UTF16_LE + SENTENCE.encode("utf-16-le"), "utf-16", id="utf16le-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + SENTENCE.encode("utf-16-be"), "utf-16", id="utf16be-bom"),
         pytest.param(SENTENCE.encode("utf-16-le"), "utf-16", id="utf-16-le-no-bom"),
         pytest.param(SENTENCE.encode("utf-16-be"), "utf-16", id="utf-16-be-no-bom"),
         pytest.param(cp1258_bytes(SENTENCE), "windows-1258", id="windows-1258"),
-        pytest.param(cp1258_bytes(SENTENCE, precomposed=True), "windows-1258", id="windows-1258-precomposed"),
+        pytest.param(
+            cp1258_bytes(SENTENCE, precomposed=True), "windows-1258", id="windows-1258-precomposed"
+        ),
         pytest.param(encode_legacy(SENTENCE, "tcvn3"), "tcvn3", id="tcvn3"),
         pytest.param(encode_legacy(SENTENCE, "vni"), "vni", id="vni"),
     ],
@@ -168,7 +173,11 @@ def test_short_inputs_prefer_real_words(text: str, encoding: str) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [cp1258_bytes("tham nam kỹ"), encode_legacy("theo sau trí", "tcvn3"), encode_legacy("ban nhà", "vni")],
+    [
+        cp1258_bytes("tham nam kỹ"),
+        encode_legacy("theo sau trí", "tcvn3"),
+        encode_legacy("ban nhà", "vni"),
+    ],
 )
 def test_legacy_text_ending_in_a_lead_byte_is_not_truncated_utf8(data: bytes) -> None:
     # The only non-ASCII byte is the last one and looks like the start of a UTF-8 character;
@@ -186,7 +195,8 @@ def test_tcvn3_capitals_with_tone_marks_come_back_lower_case() -> None:
 def test_vni_base_and_diacritic_of_different_case() -> None:
     # Word's "Change Case" turns "aùnh" into "Aùnh"; the letter takes the case of the base.
     assert _decode_as("Aùnh saùng".encode("latin-1"), "vni") == "Ánh sáng"
-    assert decode("Aùnh saùng khoa hoïc Vieät Nam".encode("latin-1")).text == "Ánh sáng khoa học Việt Nam"
+    data = "Aùnh saùng khoa hoïc Vieät Nam".encode("latin-1")
+    assert decode(data).text == "Ánh sáng khoa học Việt Nam"
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,7 +293,8 @@ def test_control_characters_are_refused() -> None:
 
 def test_high_bytes_that_are_no_vietnamese_encoding_are_refused() -> None:
     data = bytes(random.Random(5).choice(range(0xA1, 0x100)) for _ in range(300))
-    with pytest.raises(DecodeError, match="not decodable as UTF-8, UTF-16, Windows-1258, TCVN3 or VNI"):
+    reason = "not decodable as UTF-8, UTF-16, Windows-1258, TCVN3 or VNI"
+    with pytest.raises(DecodeError, match=reason):
         decode(data)
 
 
@@ -365,7 +376,9 @@ def test_encode_legacy_writes_windows_punctuation() -> None:
 
 PUNCTUATION = list(" ,.;:!?()-\"'/")
 LETTER_TEXT = st.text(
-    alphabet=st.sampled_from(LOWER_LETTERS + [c.upper() for c in LOWER_LETTERS] + list("bcdghklmnpqrstvx") + PUNCTUATION),
+    alphabet=st.sampled_from(
+        LOWER_LETTERS + [c.upper() for c in LOWER_LETTERS] + list("bcdghklmnpqrstvx") + PUNCTUATION
+    ),
     max_size=60,
 )
 
@@ -398,7 +411,9 @@ def vietnamese_text(draw, capitals: bool) -> str:
     return "".join(out)
 
 
-PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPERTY_SETTINGS

@@ -371,7 +371,9 @@ def encode_legacy(text: str, encoding: str) -> bytes:
         return text.translate(encode_map).encode("latin-1")
     except UnicodeEncodeError:
         bad = next(
-            c for c in text if not c.isascii() and encode_map.get(ord(c), _UNENCODABLE) == _UNENCODABLE
+            c
+            for c in text
+            if not c.isascii() and encode_map.get(ord(c), _UNENCODABLE) == _UNENCODABLE
         )
         raise ValueError(f"{bad!r} (U+{ord(bad):04X}) cannot be written in {encoding}") from None
 
