@@ -33,7 +33,7 @@ def commitments(doc: Doc) -> list[Commitment]:
     found: dict[tuple[str, str | None], Commitment] = {}
     for a, b in doc.shadow_sentences():
         sentence = doc.s[a:b]
-        if report.search(sentence):
+        if not _any_kind().search(sentence) or report.search(sentence):
             continue
         for kind, pattern in kinds:
             for m in pattern.finditer(sentence):
@@ -49,6 +49,12 @@ def commitments(doc: Doc) -> list[Commitment]:
                             evidence=doc.evidence(a), confidence=0.75 if actor else 0.6,
                         )
     return list(found.values())
+
+
+@cache
+def _any_kind() -> re.Pattern:
+    """One scan to skip the sentences that hold no kind of commitment at all."""
+    return re.compile("|".join(f"(?:{p})" for _, p in load("commitments")["kinds"]), re.IGNORECASE)
 
 
 def _is_action_plan(sentence: str, m: re.Match) -> bool:

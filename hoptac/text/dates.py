@@ -11,15 +11,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-PART_OF_DAY = r"(?P<part>sáng|chiều|trưa|tối|đêm)"
-_NUMERIC = (
-    rf"(?:{PART_OF_DAY}\s+)?(?:(?:hôm\s+)?(?:thứ\s+\w+|chủ\s+nhật),?\s+)?(?:ngày\s+)?"
+# The core of a date starts with a digit or "ngày", so the scan is cheap; the part of the day
+# ("Sáng ngày 25/4", "chiều thứ Ba, 5/11") is looked for just before it.
+DATE_RE = re.compile(
     r"(?<![\d/.\-])(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}))?(?![\d/\-]|\.\d)"
+    r"|ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:năm|,)\s*(?P<y2>\d{4}))?",
+    re.IGNORECASE,
 )
-_WORDED = (
-    rf"(?:{PART_OF_DAY}\s+)?ngày\s+(?P<d2>\d{{1,2}})\s+tháng\s+(?P<m2>\d{{1,2}})(?:\s*(?:năm|,)\s*(?P<y2>\d{{4}}))?"
+_LEAD_RE = re.compile(
+    r"(?P<part>sáng|chiều|trưa|tối|đêm)\s+(?:(?:hôm\s+)?(?:thứ\s+\w+|chủ\s+nhật),?\s+)?(?:ngày\s+)?$"
+    r"|(?:(?:hôm\s+)?(?:thứ\s+\w+|chủ\s+nhật),?\s+)?ngày\s+$",
+    re.IGNORECASE,
 )
-DATE_RE = re.compile(rf"{_NUMERIC}|{_WORDED.replace('(?P<part>', '(?P<part2>')}", re.IGNORECASE)
 TIME_RE = re.compile(r"(?<!\d)(?P<h>[01]?\d|2[0-3])\s*[:hg]\s*(?P<min>[0-5]\d)(?::[0-5]\d)?(?!\d)")
 OFFSET_RE = re.compile(r"\(?\s*(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?\s*\)?", re.IGNORECASE)
 PERIOD_RE = re.compile(
@@ -64,8 +67,10 @@ def find_dates(text: str) -> list[DateMention]:
         day, month, year = int(d), int(mo), int(y) if y else None
         if not (1 <= month <= 12 and 1 <= day <= 31) or _valid(year or 2000, month, day) is None:
             continue
-        part = m.group("part") or m.group("part2")
-        found.append(DateMention(m.start(), m.end(), day, month, year, part.lower() if part else None))
+        start, part = m.start(), None
+        if m.group("d") and (lead := _LEAD_RE.search(text, max(0, start - 30), start)):
+            start, part = lead.start(), lead["part"]
+        found.append(DateMention(start, m.end(), day, month, year, part.lower() if part else None))
     return found
 
 
