@@ -3,7 +3,6 @@ import importlib.util
 import json
 from pathlib import Path
 
-import pytest
 
 from conftest import ROOT, SAMPLE
 from hoptac.extract.pipeline import extract

@@ -1,7 +1,5 @@
 """Reading: encodings at the door, chrome removal, metadata, HTML, dumps, directories, stdin."""
 import json
-import subprocess
-import sys
 
 from conftest import SAMPLE, run
 from hoptac.text.article import RawDocument, read

@@ -241,11 +241,6 @@ def _starts_entity(s: str, at: int) -> bool:
     return bool(heads_re.match(s, at) or title_re().match(s, at) or address_re().match(s, at) or _known()[0].match(s, at) or _person_at(s, at))
 
 
-def starts_org(s: str, at: int) -> bool:
-    """Whether an organization's head or known name starts at ``at`` (cheap: no name parsing)."""
-    return bool(_heads()[0].match(s, at) or _known()[0].match(s, at))
-
-
 def _person_at(s: str, at: int) -> bool:
     m = name_run_re().match(s, at)
     return bool(m) and looks_like_full_name(m.group()) and not _province_at().match(s, at)

@@ -81,18 +81,24 @@ def find_persons(doc: Doc) -> list[_Mention]:
 
 def _introduced(doc: Doc, m: re.Match, name: str) -> _Mention | None:
     """``Đ/c X, ...`` / ``GS.TS X – ...`` / ``ông X``."""
-    s, before = doc.s, doc.s[max(0, m.start() - 24) : m.start()]
+    before = doc.s[max(0, m.start() - 24) : m.start()]
     honorific = None
-    h = re.search(rf"(?:{honorific_re().pattern})\s*$", before)
+    h = _ends_with(honorific_re()).search(before)
     if h:
         honorific = h["h"]
         before = before[: h.start()]
-    a = re.search(rf"(?:{address_re().pattern})\s*$", before)
+    a = _ends_with(address_re()).search(before)
     if not (honorific or a):
         return None
     end = m.start() + len(name)
     posts, chain_end = _chain(doc, end)
     return _Mention(m.start(), max(end, chain_end), name, honorific, posts)
+
+
+@cache
+def _ends_with(pattern: re.Pattern) -> re.Pattern:
+    """The pattern, anchored at the end of a window of text before a name."""
+    return re.compile(rf"(?:{pattern.pattern})\s*$")
 
 
 def _after_title(doc: Doc, m: re.Match, name: str) -> _Mention | None:
@@ -210,7 +216,7 @@ def _implied_org(doc: Doc, head: str) -> OrgMention | None:
 def _resolve_posts(doc: Doc, mention: _Mention) -> None:
     """Give organization-less titles the organization the chain or the clause implies."""
     party, _, head_of = _title_spec()
-    for i, post in enumerate(mention.posts):
+    for post in mention.posts:
         if post.org is None and post.title.casefold() not in party and post.title in head_of:
             post.org = _clause_org(doc, mention.start, head_of[post.title])
     for i, post in enumerate(mention.posts):
