@@ -64,3 +64,14 @@ def test_every_organization_shows_the_sentence_it_came_from():
         assert org.evidence, org.name
         quoted = r.text[org.evidence[0].start : org.evidence[0].end]
         assert org.mentions[0] in quoted
+
+
+def test_an_acronym_defined_in_parentheses_names_the_organization_later():
+    r = run(
+        "Sáng 9/5/2024, Sở KH&CN tỉnh Quảng Nam và Viện Nghiên cứu Điện tử Hàn Quốc (ETRI) ký kết Biên bản ghi nhớ. "
+        "Phía ETRI có TS. Lee Sang-woo, Phó Viện trưởng. ETRI sẽ cử chuyên gia sang làm việc."
+    )
+    lee = next(p for p in r.persons if p.name == "Lee Sang-woo")
+    assert [x.title for x in lee.positions] == ["Phó Viện trưởng Viện Nghiên cứu Điện tử Hàn Quốc"]
+    (org,) = [o for o in r.organizations if o.name == "Viện Nghiên cứu Điện tử Hàn Quốc"]
+    assert "ETRI" in org.mentions

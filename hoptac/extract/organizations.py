@@ -293,7 +293,7 @@ def resolve_bare(s: str, mentions: list[OrgMention], province: gazetteer.Provinc
     out = []
     for m in mentions:
         if m.head_only:
-            target = _most_named(mentions, m.name) or _default(s, m.name, province)
+            target = _most_named(mentions, m.name, province) or _default(s, m.name, province)
             if target is None:
                 continue
             m = replace(m, name=target[0], province=target[1], head_only=False)
@@ -301,9 +301,13 @@ def resolve_bare(s: str, mentions: list[OrgMention], province: gazetteer.Provinc
     return out
 
 
-def _most_named(mentions: list[OrgMention], head: str) -> tuple[str, str | None] | None:
+def _most_named(mentions: list[OrgMention], head: str, province: gazetteer.Province | None) -> tuple[str, str | None] | None:
+    """The most named; on a tie, the one of the article's own province, then the first named."""
     named = [(m.name, m.province) for m in mentions if not m.head_only and m.name.startswith(head + " ")]
-    return max(set(named), key=named.count) if named else None
+    if not named:
+        return None
+    own = province.name if province else None
+    return max(dict.fromkeys(named), key=lambda n: (named.count(n), n[1] == own, -named.index(n)))
 
 
 _DISTRICT_OF = {"Huyện ủy": "huyện", "Thị ủy": "thị xã", "Quận ủy": "quận"}
@@ -315,14 +319,32 @@ def _default(s: str, head: str, province: gazetteer.Province | None) -> tuple[st
     if head in _DISTRICT_OF:
         names = re.findall(rf"{_DISTRICT_OF[head]}\s+({CAP_WORD}(?:\s+{CAP_WORD})?)", s)
         if names:
-            name = max(set(names), key=names.count)
+            name = max(dict.fromkeys(names), key=lambda n: (names.count(n), -names.index(n)))
             return f"{head} {name}", province.name if province else None
     return None
 
 
 def organizations(doc: Doc) -> list[Organization]:
     """The component: each organization once, with the sentences that name it."""
-    return merge_orgs(doc, resolve_bare(doc.s, find_orgs(doc.s, doc.province), doc.province))
+    mentions = resolve_bare(doc.s, find_orgs(doc.s, doc.province), doc.province)
+    return merge_orgs(doc, mentions + acronym_mentions(doc.s, mentions))
+
+
+_DEFINED_AS = re.compile(r"\s*\((?P<a>[A-ZĐ][A-Z0-9Đ&\-]{1,11})\)")
+
+
+def acronym_mentions(s: str, mentions: list[OrgMention]) -> list[OrgMention]:
+    """``Viện Khoa học và Công nghệ Hàn Quốc (KIST)``: later, "KIST" names that institute."""
+    defined = {}
+    for m in mentions:
+        if (d := _DEFINED_AS.match(s, m.end)) and d["a"] not in defined:
+            defined[d["a"]] = (m, d.start("a"))
+    found = []
+    for acronym, (org, at) in defined.items():
+        for a in re.finditer(rf"(?<![\w&-]){re.escape(acronym)}(?![\w&-])", s):
+            if a.start() != at:
+                found.append(replace(org, start=a.start(), end=a.end()))
+    return found
 
 
 def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:
