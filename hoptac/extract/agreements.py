@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from hoptac.extract.doc import Doc, OrgMention
+from hoptac.extract.doc import Doc, OrgMention, leading_run
 from hoptac.extract.lexicon import load, longest_first
 from hoptac.extract.patterns import L, R
 from hoptac.records import Agreement, Event, Period
@@ -139,14 +139,8 @@ def _parties(doc: Doc, start: int, end: int, scope_end: int, sentence_start: int
 
 def _coordinated(s: str, orgs: list[OrgMention]) -> list[str]:
     """The leading run of organizations joined by "và", "với", commas or dashes."""
-    run: list[OrgMention] = []
-    for o in orgs:
-        if s[:o.start].rstrip().endswith("("):
-            continue  # "Cục Đổi mới sáng tạo (Bộ KH&CN)": the parent, not a party
-        if run and not _JOINED.fullmatch(s[run[-1].end : o.start]):
-            break
-        run.append(o)
-    return _unique([o.name for o in run])
+    # "Cục Đổi mới sáng tạo (Bộ KH&CN)": the parent in parentheses is not a party
+    return leading_run(s, [o for o in orgs if not s[: o.start].rstrip().endswith("(")], _JOINED)
 
 
 def _unique(names: list[str]) -> list[str]:

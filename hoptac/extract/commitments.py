@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from hoptac.extract.doc import Doc, OrgMention
+from hoptac.extract.doc import Doc, leading_run
 from hoptac.extract.lexicon import load
 from hoptac.records import Commitment
 
+_LISTED = re.compile(r"\s*(?:,|và|cùng|cùng với)\s*")
+_PAIRED = re.compile(r"\s*(?:và|cùng|cùng với)\s*")
 _COLLECTIVE = re.compile(r"\b(?:hai|các|hai bên|hai đơn vị|các bên|các đơn vị)\s*$", re.IGNORECASE)
 
 
@@ -71,24 +73,9 @@ def _actors(doc: Doc, sentence_start: int, at: int, actor_after: re.Pattern) -> 
     if directed:
         after = [o for o in orgs if o.start >= directed.end()]
         if after:
-            return _joined(doc.s, after)
+            return leading_run(doc.s, after, _LISTED)
         if re.match(r"\s*(?:hai|các)\b", doc.s[directed.end() :]):
             return []
-    subject = orgs
-    if subject and not _COLLECTIVE.search(doc.s[clause_start : subject[0].start]):
-        return _joined(doc.s, subject[:2] if _is_pair(doc.s, subject) else subject[:1])
+    if orgs and not _COLLECTIVE.search(doc.s[clause_start : orgs[0].start]):
+        return leading_run(doc.s, orgs, _PAIRED, most=2)  # "Sở KH&CN và Công an thành phố sẽ..."
     return []
-
-
-def _joined(s: str, orgs: list[OrgMention]) -> list[str]:
-    run = [orgs[0]]
-    for o in orgs[1:]:
-        if re.fullmatch(r"\s*(?:,|và|cùng|cùng với)\s*", s[run[-1].end : o.start]):
-            run.append(o)
-        else:
-            break
-    return list(dict.fromkeys(o.name for o in run))
-
-
-def _is_pair(s: str, orgs: list[OrgMention]) -> bool:
-    return len(orgs) >= 2 and bool(re.fullmatch(r"\s*(?:và|cùng|cùng với)\s*", s[orgs[0].end : orgs[1].start]))

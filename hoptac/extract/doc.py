@@ -93,6 +93,16 @@ class Doc:
         return spans
 
 
+def leading_run(s: str, orgs: list[OrgMention], joiner: re.Pattern, most: int | None = None) -> list[str]:
+    """The names of the organizations at the head of ``orgs`` that the text joins by ``joiner``."""
+    run: list[OrgMention] = []
+    for o in orgs:
+        if run and (len(run) == most or not joiner.fullmatch(s[run[-1].end : o.start])):
+            break
+        run.append(o)
+    return list(dict.fromkeys(o.name for o in run))
+
+
 def split_sentences(s: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for m in _SENTENCE_END.finditer(s):

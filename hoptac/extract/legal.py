@@ -67,7 +67,7 @@ def legal_refs(doc: Doc) -> list[LegalRef]:
                 number=number,
                 issuer=issuer or _issuer_from_code(number, doc),
                 date=date,
-                subject=(m["name"] or None) if is_numbered and "name" in m.groupdict() else None,
+                subject=(m["name"] or None) if is_numbered else None,
                 evidence=doc.evidence(m.start()),
                 confidence=0.95 if is_numbered else 0.7,
             )

@@ -46,10 +46,8 @@ def _heads() -> tuple[re.Pattern, dict[str, Head]]:
         h["head"].casefold(): Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False), h.get("place_only", False), h.get("names"), h.get("brand", False))
         for h in load("organizations")["heads"]
     }
-    # the head's first letter as printed (a capital marks a name), the rest in any case ("Liên hiệp các hội")
-    alternatives = [f"{re.escape(h.word[0])}(?i:{re.escape(h.word[1:])})" for h in heads.values()]
-    alternatives.sort(key=len, reverse=True)
-    return re.compile(rf"{L}(?:{'|'.join(alternatives)}){R}"), heads
+    # a capital marks a name; the rest may be in any case ("Liên hiệp các hội")
+    return _first_letter_as_printed([h.word for h in heads.values()]), heads
 
 
 @cache
@@ -61,9 +59,14 @@ def _known() -> tuple[re.Pattern, dict[str, tuple[str, str]]]:
         for spelling in [canonical, *aliases]:
             spellings.append(expand(spelling))
             table[spellings[-1].casefold()] = (canonical, kind)
-    # first letter as printed: "tiến bộ khoa học và công nghệ" is not the Ministry
-    alternatives = [f"{re.escape(w[0])}(?i:{re.escape(w[1:])})" for w in longest_first(spellings)]
-    return re.compile(rf"{L}(?:{'|'.join(alternatives)}){R}"), table
+    # "tiến bộ khoa học và công nghệ" is not the Ministry
+    return _first_letter_as_printed(spellings), table
+
+
+def _first_letter_as_printed(words: list[str]) -> re.Pattern:
+    """Any of ``words`` (longest first), the first letter in its case, the rest in any case."""
+    alternatives = [f"{re.escape(w[0])}(?i:{re.escape(w[1:])})" for w in longest_first(words)]
+    return re.compile(rf"{L}(?:{'|'.join(alternatives)}){R}")
 
 
 @cache
@@ -129,8 +132,6 @@ def org_at(s: str, start: int, province: gazetteer.Province | None) -> OrgMentio
         words, end = _to_last_capital(s, m.end(), words, end)
     if words and not (words[0][:1].isupper() or words[0][:1].isdigit()) and not head.local and not head.brand:
         return None  # "Viện trưởng", "Hội nghị", "Vụ chức năng": not a name
-    if head.local and place is None and not words:
-        return None
     kind, prov, locality = _place(head, place, province)
     if head.local and locality is None and prov is None:
         return None  # "công an" in general, "Ủy ban nhân dân các cấp"

@@ -110,8 +110,7 @@ def _after_title(doc: Doc, m: re.Match, name: str) -> _Mention | None:
     for t in title_re().finditer(doc.s, window_start, m.start()):
         post, end = _post_at(doc, t.start())
         if post and doc.s[end : m.start()].strip() == "":
-            former = bool(re.search(rf"(?:{former_re().pattern})$", doc.s[max(0, t.start() - 8) : t.start()]))
-            post.former = former
+            post.former = bool(_ends_with(former_re()).search(doc.s[max(0, t.start() - 8) : t.start()]))
             return _Mention(m.start(), m.start() + len(name), name, None, [post])
     return None
 
