@@ -6,8 +6,12 @@ number of documents on any number of workers.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from functools import cache
+from importlib import resources
 
+from hoptac import __version__
 from hoptac.extract.agreements import agreements
 from hoptac.extract.commitments import commitments
 from hoptac.extract.doc import Doc
@@ -29,6 +33,21 @@ COMPONENTS: list[tuple[str, Callable[[Doc], list]]] = [
     ("agreements", agreements),
     ("commitments", commitments),
 ]
+
+
+@cache
+def extractor_version() -> str:
+    """The release plus a digest of the rules and data: any change to either is a new version.
+
+    The store re-extracts every document whose facts came from another version, so a fixed
+    rule reaches old articles without anyone having to ask for it.
+    """
+    package = resources.files("hoptac")
+    digest = hashlib.sha256()
+    for folder in ("text", "extract", "data", "data/encodings"):
+        for item in sorted((f for f in package.joinpath(folder).iterdir() if f.is_file() and f.name.endswith((".py", ".json", ".tsv"))), key=lambda f: f.name):
+            digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 def extract(raw: RawDocument) -> Record:

@@ -1,0 +1,1 @@
+"""Resolution: the same person or organization across articles and over time."""

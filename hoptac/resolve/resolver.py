@@ -1,0 +1,163 @@
+"""Resolution during ingest: each document's mentions to entities, with the reason why.
+
+Links always point at the entity resolution chose; an analyst's merge only marks that
+entity as merged into another, and every read follows the mark. Undoing the merge is
+then just removing the mark.
+
+A ``Resolver`` lives for one ingest and keeps what it has read of the entities in memory,
+one block at a time, so a document costs a handful of lookups whatever the size of the
+store. It writes new entities on the ingest's own connection: they commit or roll back
+with the batch that needed them. After a rollback the resolver must be discarded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, select
+
+from hoptac.resolve.organizations import alias_keys, org_block
+from hoptac.resolve.persons import RULES, Profile, best_match
+from hoptac.store.db import now
+from hoptac.store.facts import FactRow
+from hoptac.store.schema import entities, facts, links
+from hoptac.store.search import index_entity
+from hoptac.text.fold import fold
+
+
+@dataclass(frozen=True)
+class Link:
+    """A mention's entity and why it is that entity."""
+
+    entity_id: int
+    rule: str
+    score: float
+    reason: str
+
+
+class Resolver:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._orgs: dict[str, int] = {}  # block key -> entity id
+        self._aliases: dict[str, int] = {
+            alias: row.id
+            for row in conn.execute(select(entities.c.id, entities.c.aliases).where(entities.c.kind == "organization"))
+            for alias in row.aliases
+        }
+        self._people: dict[str, list[Profile]] = {}  # block key -> profiles of the entities in it
+        self._provinces: dict[int, str | None] = {}
+
+    # ------------------------------------------------------------------ documents
+
+    def resolve(self, rows: list[FactRow]) -> list[list[tuple[str, Link]]]:
+        """For each fact row, its (role, link) pairs; new entities are created as needed."""
+        local = self._document_orgs(rows)
+        out: list[list[tuple[str, Link]]] = [[] for _ in rows]
+        affiliations: dict[str, tuple[set[int], set[str]]] = {}
+        for i, row in enumerate(rows):
+            for role, kind, name in row.mentions:
+                if kind == "organization" and role != "subject":
+                    link = local.get(org_block(name)) or (self._organization(name, {}) if role != "actor" else None)
+                    if link:
+                        out[i].append((role, link))
+                        if row.kind == "position":
+                            orgs, places = affiliations.setdefault(fold(row.data["person"]), (set(), set()))
+                            orgs.add(link.entity_id)
+                            if province := self._province_now(link.entity_id, rows, local):
+                                places.add(province)
+                elif kind == "organization":
+                    out[i].append((role, local[org_block(name)]))
+        people: dict[str, Link] = {}
+        for i, row in enumerate(rows):
+            for role, kind, name in row.mentions:
+                if kind == "person":
+                    key = fold(name)
+                    if key not in people:
+                        people[key] = self._person(name, *affiliations.get(key, (set(), set())))
+                    out[i].append((role, people[key]))
+        return out
+
+    def _document_orgs(self, rows: list[FactRow]) -> dict[str, Link]:
+        return {org_block(row.label): self._organization(row.label, row.data) for row in rows if row.kind == "organization"}
+
+    def _province_now(self, entity_id: int, rows: list[FactRow], local: dict[str, Link]) -> str | None:
+        for row in rows:
+            if row.kind == "organization" and local[org_block(row.label)].entity_id == entity_id:
+                return row.province_now
+        if entity_id not in self._provinces:
+            self._provinces[entity_id] = self.conn.execute(select(entities.c.province_now).where(entities.c.id == entity_id)).scalar()
+        return self._provinces[entity_id]
+
+    # ------------------------------------------------------------------ organizations
+
+    def _organization(self, name: str, data: dict) -> Link:
+        block = org_block(name)
+        if block in self._orgs:
+            return Link(self._orgs[block], "same_name", 1.0, f"same name after spelling out: {block}")
+        found = self.conn.execute(
+            select(entities.c.id).where(and_(entities.c.kind == "organization", entities.c.block == block))
+            .order_by(entities.c.id).limit(1)).first()
+        if found:
+            self._orgs[block] = found.id
+            return Link(self._orgs[block], "same_name", 1.0, f"same name after spelling out: {block}")
+        written = data.get("mentions", [])
+        for alias in alias_keys(name, written):
+            if alias in self._aliases:
+                self._orgs[block] = self._aliases[alias]
+                return Link(self._orgs[block], "alias", 0.9, f"written {alias.upper()}, as this organization is known")
+        entity_id = self._create("organization", name, block, org_kind=data.get("kind"), province=data.get("province"),
+                                 province_now=data.get("province_now"), aliases=sorted(alias_keys(name, written)))
+        for alias in alias_keys(name, written):
+            self._aliases.setdefault(alias, entity_id)
+        self._orgs[block] = entity_id
+        return Link(entity_id, "new", 1.0, "first mention")
+
+    # ------------------------------------------------------------------ people
+
+    def _person(self, name: str, orgs: set[int], provinces: set[str]) -> Link:
+        block = fold(name)
+        candidates = self._people_in(block)
+        match = best_match(candidates, orgs, provinces)
+        if match is None:
+            profile = Profile(self._create("person", name, block))
+            candidates.append(profile)
+            profile.absorb(orgs, provinces)
+            why = "first mention" if len(candidates) == 1 else "namesakes work in other provinces"
+            return Link(profile.entity_id, "new", 1.0, why)
+        profile, rule = match
+        profile.absorb(orgs, provinces)
+        reason = {
+            "same_org": "same name, positions in the same organization",
+            "same_province": f"same name, organizations in {', '.join(sorted(provinces & profile.provinces))}",
+            "no_conflict": "same name, nothing known that tells them apart",
+        }[rule]
+        return Link(profile.entity_id, rule, RULES[rule], reason)
+
+    def _people_in(self, block: str) -> list[Profile]:
+        if block in self._people:
+            return self._people[block]
+        ids = self.conn.execute(select(entities.c.id).where(and_(entities.c.kind == "person", entities.c.block == block))).scalars()
+        profiles = {i: Profile(i) for i in ids}
+        if profiles:
+            org = links.alias("org")
+            org_entity = entities.alias("org_entity")
+            rows = self.conn.execute(
+                select(links.c.entity_id, org.c.entity_id.label("org_id"), org_entity.c.province_now)
+                .select_from(links.join(facts, facts.c.id == links.c.fact_id)
+                             .outerjoin(org, and_(org.c.fact_id == facts.c.id, org.c.role == "organization"))
+                             .outerjoin(org_entity, org_entity.c.id == org.c.entity_id))
+                .where(links.c.entity_id.in_(profiles), links.c.role == "subject", facts.c.kind.in_(["person", "position"])))
+            for person_id, org_id, province in rows:
+                p = profiles[person_id]
+                p.orgs |= {org_id} if org_id else set()
+                p.provinces |= {province} if province else set()
+                p.mentions += 1
+        self._people[block] = list(profiles.values())
+        return self._people[block]
+
+    # ------------------------------------------------------------------ entities
+
+    def _create(self, kind: str, name: str, block: str, **fields) -> int:
+        values = {"kind": kind, "name": name, "block": block, "aliases": [], "created_at": now(), **fields}
+        entity_id = self.conn.execute(entities.insert().values(**values).returning(entities.c.id)).scalar_one()
+        index_entity(self.conn, entity_id, name, values["aliases"])
+        return entity_id

@@ -1,0 +1,255 @@
+"""Ingest: read, extract and store documents, idempotently and in crash-safe batches.
+
+A document is known by its URL, or else by its name. Its bytes' SHA-256 decides what
+happens to it:
+
+- bytes already stored, facts from the current extractor: **skipped**;
+- bytes already stored, facts from another extractor version: **re-extracted**;
+- a known document with new bytes: **updated** (a new version);
+- otherwise: **added**.
+
+Every batch is one transaction (documents, facts, entities, links, search index, the
+corrections re-applied on top, the run's counters), so a crash or a kill at any moment
+leaves whole batches only, and a re-run skips what was committed and does the rest.
+Extraction runs in worker processes; the parent only hashes, decides and writes.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from hoptac.extract.pipeline import extract, extractor_version
+from hoptac.resolve.resolver import Resolver
+from hoptac.store import corrections as corrections_module
+from hoptac.store.db import now
+from hoptac.store.facts import FactRow, fact_rows
+from hoptac.store.schema import document_versions, documents, facts, failures, links, runs, search_index
+from hoptac.text.decode import DecodeError
+from hoptac.text.fold import fold
+from hoptac.text.reader import Failure, read_inputs
+
+BATCH = 200  # documents per transaction: large enough to amortise a commit, small enough to lose little
+
+
+@dataclass
+class Summary:
+    run_id: int
+    extractor_version: str
+    added: int = 0
+    updated: int = 0
+    reextracted: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    orphaned: list[int] = field(default_factory=list)  # corrections whose target is gone
+
+    @property
+    def seen(self) -> int:
+        return self.added + self.updated + self.reextracted + self.skipped + len(self.failed)
+
+
+@dataclass
+class _Pending:
+    """A document that needs extracting, and what is known of it before extraction."""
+
+    name: str
+    key: str
+    sha256: str
+    size: int
+    action: str  # added | updated | reextracted
+    record: dict | None = None
+    error: str | None = None
+
+
+def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, version: str | None = None,
+           progress: Callable[[Summary], None] | None = None, on_batch: Callable[[Summary], None] | None = None) -> Summary:
+    """Store everything the paths hold; ``version`` overrides the extractor version (for tests and replays)."""
+    version = version or extractor_version()
+    with engine.begin() as conn:
+        run_id = conn.execute(insert(runs).values(extractor_version=version, started_at=now(), status="running",
+                                                  added=0, updated=0, reextracted=0, skipped=0, failed=0).returning(runs.c.id)).scalar_one()
+        known = _Known.load(conn)
+    summary = Summary(run_id, version)
+    try:
+        pending = _plan(read_inputs(paths), known, version, summary, progress)
+        for batch in _batches(_extracted(pending, jobs), BATCH):
+            with engine.begin() as conn:
+                _write_batch(conn, batch, summary)
+            if on_batch:
+                on_batch(summary)
+    except BaseException:
+        _finish(engine, summary, "failed")
+        raise
+    _finish(engine, summary, "done")
+    return summary
+
+
+class _Known:
+    """What the store already holds, read once so that deciding costs no queries."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, tuple[str, str]] = {}  # sha256 of a document's current bytes -> (extractor version, key)
+        self.past: set[str] = set()  # sha256 of bytes a document once had
+        self.keys: set[str] = set()
+
+    @classmethod
+    def load(cls, conn: Connection) -> _Known:
+        known = cls()
+        for key, sha, version in conn.execute(select(documents.c.key, documents.c.sha256, documents.c.extractor_version)):
+            known.keys.add(key)
+            known.current[sha] = (version, key)
+        known.past.update(conn.execute(select(document_versions.c.sha256)).scalars())
+        return known
+
+    def action(self, key: str, sha: str, version: str) -> str:
+        if sha in self.current:
+            return "skipped" if self.current[sha][0] == version else "reextracted"
+        if sha in self.past:
+            return "skipped"  # an older text of a document seen again: its newer version stands
+        return "updated" if key in self.keys else "added"
+
+    def owner(self, key: str, sha: str) -> str:
+        """The key of the document these bytes belong to (the same bytes under another name are that document)."""
+        return self.current[sha][1] if sha in self.current else key
+
+    def remember(self, key: str, sha: str, version: str) -> None:
+        self.keys.add(key)
+        self.current[sha] = (version, key)
+        self.past.add(sha)
+
+
+def _plan(items: Iterator, known: _Known, version: str, summary: Summary, progress) -> Iterator[tuple[object, _Pending]]:
+    for item in items:
+        if isinstance(item, Failure):
+            summary.failed.append((item.name, item.reason))
+        else:
+            sha = hashlib.sha256(item.data).hexdigest()
+            key = known.owner(item.url or item.name, sha)
+            action = known.action(key, sha, version)
+            if action == "skipped":
+                summary.skipped += 1
+            else:
+                known.remember(key, sha, version)
+                yield item, _Pending(item.name, key, sha, len(item.data), action)
+        if progress:
+            progress(summary)
+
+
+def _extract_one(raw) -> tuple[dict | None, str | None]:
+    try:
+        return extract(raw).to_dict(), None
+    except DecodeError as e:
+        return None, str(e)
+
+
+def _extracted(pending: Iterator[tuple[object, _Pending]], jobs: int | None) -> Iterator[_Pending]:
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    if jobs == 1:
+        for raw, p in pending:
+            p.record, p.error = _extract_one(raw)
+            yield p
+        return
+    # Workers only extract (a pure function); the parent keeps the order and the database.
+    queue: list[_Pending] = []
+
+    def raws() -> Iterator:
+        for raw, p in pending:
+            queue.append(p)
+            yield raw
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(jobs) as pool:
+        for record, error in pool.imap(_extract_one, raws(), chunksize=8):
+            p = queue.pop(0)
+            p.record, p.error = record, error
+            yield p
+
+
+def _batches(items: Iterator[_Pending], size: int) -> Iterator[list[_Pending]]:
+    batch: list[_Pending] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_batch(conn: Connection, batch: list[_Pending], summary: Summary) -> None:
+    resolver = Resolver(conn)
+    stored: list[tuple[int, _Pending, list[FactRow]]] = []
+    for p in batch:
+        if p.record is None:
+            summary.failed.append((p.name, p.error or "unreadable"))
+            continue
+        document_id = _store_document(conn, p, summary)
+        stored.append((document_id, p, fact_rows(p.record)))
+        setattr(summary, p.action, getattr(summary, p.action) + 1)
+    _store_facts(conn, resolver, stored, summary.run_id)
+    _index_documents(conn, stored)
+    summary.orphaned.extend(corrections_module.reapply(conn, [(document_id, p.key) for document_id, p, _ in stored]))
+    conn.execute(update(runs).where(runs.c.id == summary.run_id).values(
+        added=summary.added, updated=summary.updated, reextracted=summary.reextracted, skipped=summary.skipped, failed=len(summary.failed)))
+
+
+def _store_document(conn: Connection, p: _Pending, summary: Summary) -> int:
+    r = p.record
+    fields = {"name": r["doc"], "url": r.get("url"), "title": r.get("title"), "source": r.get("source"),
+              "published_at": r.get("published_at"), "views": r.get("views"), "encoding": r.get("encoding"),
+              "text": r["text"], "sha256": p.sha256, "extractor_version": summary.extractor_version,
+              "run_id": summary.run_id, "updated_at": now()}
+    existing = conn.execute(select(documents.c.id, documents.c.version).where(documents.c.key == p.key)).first()
+    if existing is None:
+        document_id = conn.execute(insert(documents).values(key=p.key, version=1, first_seen=now(), **fields).returning(documents.c.id)).scalar_one()
+        version = 1
+    else:
+        document_id, version = existing.id, existing.version + (p.action == "updated")
+        conn.execute(delete(facts).where(facts.c.document_id == document_id, facts.c.origin == "extracted"))
+        conn.execute(update(documents).where(documents.c.id == document_id).values(version=version, **fields))
+    if p.action != "reextracted":
+        conn.execute(insert(document_versions).values(document_id=document_id, version=version, sha256=p.sha256,
+                                                      size=p.size, run_id=summary.run_id, seen_at=now()))
+    return document_id
+
+
+def _store_facts(conn: Connection, resolver: Resolver, stored: list[tuple[int, _Pending, list[FactRow]]], run_id: int) -> None:
+    values, mentions = [], []
+    for document_id, _, rows in stored:
+        mentions.extend(resolver.resolve(rows))
+        values.extend({"document_id": document_id, "run_id": run_id, "kind": r.kind, "key": r.key, "label": r.label,
+                       "data": r.data, "evidence": r.evidence, "sentence": r.sentence, "confidence": r.confidence,
+                       "date": r.date, "province": r.province, "province_now": r.province_now, "origin": "extracted"}
+                      for r in rows)
+    if not values:
+        return
+    ids = conn.execute(insert(facts).returning(facts.c.id, sort_by_parameter_order=True), values).scalars().all()
+    link_values = [{"fact_id": fact_id, "entity_id": link.entity_id, "role": role, "rule": link.rule, "score": link.score, "reason": link.reason}
+                   for fact_id, pairs in zip(ids, mentions, strict=True) for role, link in pairs]
+    if link_values:
+        conn.execute(insert(links), link_values)
+
+
+def _index_documents(conn: Connection, stored: list[tuple[int, _Pending, list[FactRow]]]) -> None:
+    ids = [document_id for document_id, _, _ in stored]
+    if not ids:
+        return
+    conn.execute(delete(search_index).where(search_index.c.kind == "document", search_index.c.ref_id.in_(ids)))
+    conn.execute(insert(search_index), [
+        {"kind": "document", "ref_id": document_id, "title": fold(p.record.get("title") or ""),
+         # Organizations' full names go in too, so "khoa hoc va cong nghe can tho" finds "Sở KH&CN TP. Cần Thơ".
+         "body": fold(p.record["text"] + "\n" + "\n".join(o["name"] for o in p.record["organizations"]))}
+        for document_id, p, _ in stored])
+
+
+def _finish(engine: Engine, summary: Summary, status: str) -> None:
+    with engine.begin() as conn:
+        if summary.failed:
+            conn.execute(insert(failures), [{"run_id": summary.run_id, "name": n, "reason": r} for n, r in summary.failed])
+        conn.execute(update(runs).where(runs.c.id == summary.run_id).values(
+            status=status, finished_at=now(), added=summary.added, updated=summary.updated,
+            reextracted=summary.reextracted, skipped=summary.skipped, failed=len(summary.failed)))

@@ -1,0 +1,171 @@
+"""The knowledge store's tables, as SQLAlchemy Core metadata shared by SQLite and PostgreSQL.
+
+Extraction output and analysts' work live apart: ``facts`` and ``links`` are rewritten
+every time a document is (re-)extracted; ``corrections`` and ``audit`` are only ever
+appended to by people, and corrections are re-applied on top of each new extraction.
+The migrations in ``migrations/versions`` create exactly these tables.
+"""
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+# One ingest or re-extraction: which extractor produced the facts, and what it did.
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("extractor_version", String(80), nullable=False),
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    Column("status", String(16), nullable=False),  # running | done | failed; a killed run stays "running"
+    Column("added", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("reextracted", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+)
+
+# A document is an article known by its URL or else its file name; its current text is here,
+# each distinct content it ever had is in document_versions.
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(1000), nullable=False, unique=True),
+    Column("name", String(1000), nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("source", Text),
+    Column("published_at", String(32)),
+    Column("views", Integer),
+    Column("encoding", String(32)),
+    Column("text", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("extractor_version", String(80), nullable=False),
+    Column("run_id", ForeignKey("runs.id"), nullable=False),
+    Column("first_seen", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index(None, "published_at"),
+)
+
+document_versions = Table(
+    "document_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("size", Integer, nullable=False),
+    Column("run_id", ForeignKey("runs.id"), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+    UniqueConstraint("document_id", "version"),
+)
+
+failures = Table(
+    "failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# People and organizations resolved across documents. An entity merged into another keeps
+# its row (and id) and points at the survivor, so old ids still lead somewhere.
+entities = Table(
+    "entities", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # person | organization
+    Column("name", Text, nullable=False),
+    Column("block", String(400), nullable=False),  # the blocking key: only entities sharing it are compared
+    Column("org_kind", String(32)),
+    Column("province", String(80)),
+    Column("province_now", String(80)),
+    Column("aliases", JSON, nullable=False, default=list),
+    Column("merged_into", ForeignKey("entities.id")),
+    Column("created_at", String(32), nullable=False),
+    Index(None, "kind", "block"),
+    Index(None, "merged_into"),
+)
+
+# One extracted (or analyst-added) item of a document. ``key`` names it stably within its
+# document across re-extractions, so that corrections can find it again.
+facts = Table(
+    "facts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", ForeignKey("runs.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # event | person | position | organization | agreement | legal_ref | commitment
+    Column("key", String(600), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("evidence", JSON, nullable=False),  # [[start, end], ...] into the document's text
+    Column("sentence", Text, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("date", String(10)),
+    Column("province", String(80)),
+    Column("province_now", String(80)),
+    Column("origin", String(16), nullable=False, default="extracted"),  # extracted | analyst
+    Column("suppressed_by", ForeignKey("corrections.id")),
+    Column("corrected_by", ForeignKey("corrections.id")),
+    UniqueConstraint("document_id", "key"),
+    Index(None, "kind", "label"),
+)
+
+# Which entity a fact is about, in which role, and why resolution put it there.
+links = Table(
+    "links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fact_id", ForeignKey("facts.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", ForeignKey("entities.id"), nullable=False),
+    Column("role", String(16), nullable=False),  # subject | organization | party
+    Column("rule", String(40), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index(None, "entity_id"),
+    Index(None, "fact_id"),
+)
+
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action", String(16), nullable=False),  # set | delete | add | merge | split | rename
+    Column("document_key", String(1000)),
+    Column("fact_key", String(600)),
+    Column("entity_id", ForeignKey("entities.id")),
+    Column("other_entity_id", ForeignKey("entities.id")),
+    Column("payload", JSON, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # applied | orphaned | undone
+    Column("status_detail", Text),
+    Index(None, "document_key"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+
+# What search reads: one row per document or entity, text folded (no accents, lower case).
+# SQLite indexes it with an FTS5 table, PostgreSQL with a tsvector column and trigrams;
+# both are created by the migration for their dialect.
+search_index = Table(
+    "search_index", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # document | person | organization
+    Column("ref_id", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("kind", "ref_id"),
+)

@@ -1,0 +1,194 @@
+"""Search over documents and entities: accent-insensitive, ranked, filtered.
+
+Everything searchable is stored folded (``Cần Thơ`` as ``can tho``, ``Bộ KH&CN`` as
+``bo khcn``) and the query is folded the same way, so the two meet whatever the user typed.
+SQLite ranks with FTS5's BM25, PostgreSQL with ``ts_rank_cd``; on both, an exact phrase
+outranks the same words apart, titles outrank bodies, and documents come before entities.
+Filters (province, organization, person, event type, date range) narrow the documents.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import Connection, case, column, delete, exists, func, insert, literal, literal_column, or_, select, table
+
+from hoptac.extract.gazetteer import province_lookup
+from hoptac.store.schema import documents, entities, facts, links, search_index
+from hoptac.text.fold import fold
+
+DOCUMENT_KINDS = ("document",)
+ENTITY_KINDS = ("person", "organization")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+@dataclass
+class Filters:
+    province: str | None = None
+    organization: str | None = None  # an entity id or a name
+    person: str | None = None
+    event_type: str | None = None
+    date_from: str | None = None  # ISO dates, inclusive
+    date_to: str | None = None
+
+    def only_documents(self) -> bool:
+        return any((self.organization, self.person, self.event_type, self.date_from, self.date_to))
+
+
+@dataclass
+class Hit:
+    kind: str  # document | person | organization
+    id: int
+    title: str
+    snippet: str
+    score: float
+    date: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class SearchError(ValueError):
+    """A filter that names nothing the store knows (a province that does not exist...)."""
+
+
+def index_entity(conn: Connection, entity_id: int, name: str, aliases: list[str]) -> None:
+    conn.execute(delete(search_index).where(search_index.c.kind == "entity", search_index.c.ref_id == entity_id))
+    conn.execute(insert(search_index).values(kind="entity", ref_id=entity_id, title=fold(name), body=" ".join(aliases)))
+
+
+def search(conn: Connection, query: str, filters: Filters | None = None, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Hit]:
+    filters = filters or Filters()
+    kinds = kinds or (DOCUMENT_KINDS + ENTITY_KINDS)
+    q = fold(query)
+    hits: list[Hit] = []
+    if "document" in kinds:
+        hits += _documents(conn, q, filters, limit)
+    entity_kinds = [k for k in kinds if k in ENTITY_KINDS]
+    if entity_kinds and q and not filters.only_documents():
+        hits += _entities(conn, q, entity_kinds, filters, limit)
+    return hits
+
+
+# ---------------------------------------------------------------------------- ranking
+
+
+def _ranked(conn: Connection, q: str, kind: str):
+    """A subquery of (ref_id, score) for index rows of one kind matching the folded query."""
+    if conn.dialect.name == "sqlite":
+        words = q.split()  # folded: letters, digits and spaces only, so quoting is safe
+        phrase = '"' + " ".join(words) + '"'
+        match = f"{phrase} OR ({' AND '.join(map(_quoted, words))})" if len(words) > 1 else phrase
+        return (select(search_index.c.ref_id, (-func.bm25(_FTS_COLUMN, 10.0, 1.0)).label("score"))
+                .select_from(search_index.join(_FTS, _FTS.c.rowid == search_index.c.id))
+                .where(_FTS_COLUMN.op("MATCH")(match), search_index.c.kind == kind)
+                .subquery())
+    tsv = literal_column("search_index.tsv")
+    plain = func.plainto_tsquery("simple", q)
+    score = func.ts_rank_cd(tsv, plain) + case((tsv.op("@@")(func.phraseto_tsquery("simple", q)), 1.0), else_=0.0)
+    matched = tsv.op("@@")(plain)
+    if kind == "entity":  # names typed approximately still find their entity
+        matched = or_(matched, search_index.c.title.op("%")(q))
+        score = score + func.similarity(search_index.c.title, q)
+    return select(search_index.c.ref_id, score.label("score")).where(matched, search_index.c.kind == kind).subquery()
+
+
+def _quoted(word: str) -> str:
+    return f'"{word}"'
+
+
+_FTS = table("search_fts", column("rowid"))
+_FTS_COLUMN = literal_column("search_fts")
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[Hit]:
+    if q:
+        ranked = _ranked(conn, q, "document")
+        stmt = select(documents, ranked.c.score).join(ranked, ranked.c.ref_id == documents.c.id).order_by(ranked.c.score.desc(), documents.c.id)
+    else:
+        stmt = select(documents, literal(0.0).label("score")).order_by(documents.c.published_at.desc(), documents.c.id)
+    stmt = stmt.where(*_document_filters(conn, filters)).limit(limit)
+    return [Hit("document", row.id, row.title or row.name, _snippet(row.text, q), round(float(row.score), 4),
+                (row.published_at or "")[:10] or None, {"source": row.source, "url": row.url, "name": row.name})
+            for row in conn.execute(stmt)]
+
+
+def _document_filters(conn: Connection, f: Filters) -> list:
+    conditions = []
+    if f.province:
+        province = _province(f.province)
+        conditions.append(_has_fact("organization", or_(facts.c.province == province, facts.c.province_now == province)))
+    if f.event_type:
+        conditions.append(_has_fact("event", facts.c.key.like(f"event:{f.event_type}:%")))
+    for kind, wanted in (("organization", f.organization), ("person", f.person)):
+        if wanted:
+            members = entity_members(conn, _entity_ids(conn, kind, wanted))
+            conditions.append(exists(select(1).select_from(facts.join(links, links.c.fact_id == facts.c.id))
+                                     .where(facts.c.document_id == documents.c.id, facts.c.suppressed_by.is_(None), links.c.entity_id.in_(members))))
+    day = func.substr(documents.c.published_at, 1, 10)
+    if f.date_from:
+        conditions.append(day >= f.date_from)
+    if f.date_to:
+        conditions.append(day <= f.date_to)
+    return conditions
+
+
+def _has_fact(kind: str, condition):
+    return exists(select(1).where(facts.c.document_id == documents.c.id, facts.c.kind == kind, facts.c.suppressed_by.is_(None), condition))
+
+
+def _province(name: str) -> str:
+    province = province_lookup(name)
+    if province is None:
+        raise SearchError(f"no province is called {name!r}")
+    return province.name
+
+
+def _entity_ids(conn: Connection, kind: str, wanted: str) -> list[int]:
+    if wanted.isdigit():
+        return [int(wanted)]
+    ids = [h.id for h in _entities(conn, fold(wanted), [kind], Filters(), 5)]
+    if not ids:
+        raise SearchError(f"no {kind} matches {wanted!r}")
+    return ids[:1]
+
+
+def entity_members(conn: Connection, ids: list[int]) -> list[int]:
+    """The entities and every entity an analyst merged into them."""
+    merged = conn.execute(select(entities.c.id).where(entities.c.merged_into.in_(ids))).scalars().all()
+    return [*ids, *merged]
+
+
+def _snippet(body: str, q: str, width: int = 240) -> str:
+    """The first sentence of the original text holding the most query words."""
+    sentences = [s for s in _SENTENCE_END.split(body) if s.strip()]
+    if not sentences:
+        return ""
+    words = set(q.split())
+    best = max(sentences, key=lambda s: (q in fold(s), len(words & set(fold(s).split())))) if words else sentences[0]
+    return best if len(best) <= width else best[: width - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------------------- entities
+
+
+def _entities(conn: Connection, q: str, kinds: list[str], filters: Filters, limit: int) -> list[Hit]:
+    ranked = _ranked(conn, q, "entity")
+    stmt = (select(entities, ranked.c.score).join(ranked, ranked.c.ref_id == entities.c.id)
+            .where(entities.c.kind.in_(kinds), entities.c.merged_into.is_(None))
+            .order_by(ranked.c.score.desc(), entities.c.id).limit(limit))
+    if filters.province:
+        province = _province(filters.province)
+        stmt = stmt.where(or_(entities.c.province == province, entities.c.province_now == province))
+    return [Hit(row.kind, row.id, row.name, _entity_line(row), round(float(row.score), 4), None,
+                {"province": row.province, "province_now": row.province_now, "org_kind": row.org_kind})
+            for row in conn.execute(stmt)]
+
+
+def _entity_line(row) -> str:
+    place = row.province_now if row.province_now and row.province_now != row.province else None
+    return " · ".join(x for x in (row.kind, row.org_kind, row.province, f"now {place}" if place else None) if x)
