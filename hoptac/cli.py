@@ -124,3 +124,320 @@ class _Tables:
 
     def close(self) -> None:
         pass
+
+
+# ---------------------------------------------------------------------------- the store
+
+db_option = click.option("--db", envvar="HOPTAC_DB", default=None, metavar="URL",
+                         help="Database: a file path or URL (postgresql://user@host/name). Default: hoptac.db here, or $HOPTAC_DB.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+
+
+def _open(db: str | None):
+    from hoptac.store.db import StoreError, connect
+
+    try:
+        return connect(db)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Extraction processes (default: the cores, at most 4).")
+@json_option
+def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, as_json: bool) -> None:
+    """Read, extract and store articles; re-running adds only what is new or changed."""
+    from hoptac.store.ingest import ingest
+
+    engine = _open(db)
+    err = Console(stderr=True)
+    total = sum(1 for _ in expand(paths)) if err.is_terminal else None
+    columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}"), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("ingest", total=total, counts="")
+
+        def on_progress(s) -> None:
+            progress.update(task, completed=s.seen, counts=f"+{s.added} ~{s.updated} ↻{s.reextracted} ={s.skipped} ✗{len(s.failed)}")
+
+        def on_batch(s) -> None:
+            # Off a terminal, one line per committed batch: logs show how far a run got.
+            if not err.is_terminal:
+                err.print(f"committed: {s.added} added, {s.updated} updated, {s.reextracted} re-extracted, {s.skipped} skipped, {len(s.failed)} failed", highlight=False)
+
+        summary = ingest(engine, paths, jobs=jobs, progress=on_progress if err.is_terminal else None, on_batch=on_batch)
+    result = {"run": summary.run_id, "extractor_version": summary.extractor_version, "added": summary.added, "updated": summary.updated,
+              "reextracted": summary.reextracted, "skipped": summary.skipped,
+              "failed": [{"name": n, "reason": r} for n, r in summary.failed], "orphaned_corrections": summary.orphaned}
+    if as_json:
+        _print_json(result)
+    else:
+        out = Console(soft_wrap=True)
+        out.print(f"run {summary.run_id} (extractor {summary.extractor_version}): [green]{summary.added} added[/], "
+                  f"{summary.updated} updated, {summary.reextracted} re-extracted, {summary.skipped} skipped, "
+                  f"[{'red' if summary.failed else 'green'}]{len(summary.failed)} failed[/]")
+        for name, reason in summary.failed:
+            out.print(f"  [red]failed[/] {name}: {reason}", highlight=False)
+        if summary.orphaned:
+            out.print(f"[yellow]{len(summary.orphaned)} correction(s) lost their target[/]: see `hoptac corrections --status orphaned`")
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command("search")
+@click.argument("query", default="")
+@db_option
+@click.option("--province", help="Documents about organizations in this province (before or after the 2025 merger).")
+@click.option("--org", "organization", help="Documents mentioning this organization (id or name).")
+@click.option("--person", help="Documents mentioning this person (id or name).")
+@click.option("--event-type", type=click.Choice(["signing", "working_visit", "review", "conference", "other"]))
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Published on or after.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Published on or before.")
+@click.option("--type", "kinds", multiple=True, type=click.Choice(["document", "person", "organization"]), help="Only these kinds of result.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@json_option
+def search_command(query: str, db: str | None, kinds: tuple[str, ...], limit: int, as_json: bool, **filters) -> None:
+    """Search articles, people and organizations; accents and case do not matter."""
+    from hoptac.store.search import Filters, SearchError, search
+
+    for name in ("date_from", "date_to"):
+        if filters[name]:
+            _check_date(filters[name])
+    engine = _open(db)
+    try:
+        with engine.connect() as conn:
+            hits = search(conn, query, Filters(**filters), kinds=kinds or None, limit=limit)
+    except SearchError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _print_json({"query": query, "filters": {k: v for k, v in filters.items() if v}, "results": [h.to_dict() for h in hits]})
+        return
+    table = Table(show_header=True, expand=True)
+    for column in ("kind", "id", "title", "date"):
+        table.add_column(column, no_wrap=column != "title")
+    for h in hits:
+        table.add_row(h.kind, str(h.id), f"[bold]{h.title}[/]\n[dim]{h.snippet}[/]", h.date or "")
+    Console().print(table if hits else "no results")
+
+
+def _check_date(value: str) -> None:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from e
+
+
+@main.command("show")
+@click.argument("kind", type=click.Choice(["person", "org", "agreement", "document"]))
+@click.argument("ident", type=int, metavar="ID")
+@db_option
+@json_option
+def show_command(kind: str, ident: int, db: str | None, as_json: bool) -> None:
+    """Show one person, organization, agreement or document with its facts, sources and history."""
+    from hoptac.store import show
+
+    reader = {"person": show.person, "org": show.organization, "agreement": show.agreement, "document": show.document}[kind]
+    with _open(db).connect() as conn:
+        try:
+            data = reader(conn, ident)
+        except show.NotFound as e:
+            raise click.ClickException(str(e)) from e
+    if as_json:
+        _print_json(data)
+    else:
+        _print_entity(kind, data)
+
+
+def _print_entity(kind: str, data: dict) -> None:
+    out = Console()
+    title = data.get("name") or data.get("title") or data.get("label")
+    table = Table(title=f"{kind} {data['id']}: {title}", title_justify="left", show_header=False, expand=True)
+    table.add_column("field", style="bold cyan", no_wrap=True)
+    table.add_column("value")
+    for field_name in ("org_kind", "province", "province_now", "kind", "signed_on", "period", "content_items", "published_at", "source", "url", "version"):
+        if data.get(field_name) not in (None, "", []):
+            table.add_row(field_name, str(data[field_name]))
+    for m in data.get("merged", []):
+        table.add_row("merged in", f"{m['name']} ({m['id']})")
+    for h in data.get("history", []):
+        table.add_row("position", f"{h['title']}  [dim]{h['first_seen'] or '?'} → {h['last_seen'] or '?'}, {len(h['documents'])} article(s)[/]")
+    for p in data.get("people", []):
+        table.add_row("person", f"{p['name']} ({p['id']}): {'; '.join(p['titles'])}")
+    for a in data.get("agreements", []):
+        table.add_row("agreement", f"{a['title'] or a['kind']} ({a['id']}), signed {a.get('signed_on') or '?'}")
+    for p in data.get("parties_resolved", []):
+        table.add_row("party", f"{p['name']} ({p['id']})")
+    for f in data.get("facts", []):
+        table.add_row(f.get("kind"), f"{f['label']} [dim]#{f['id']}{' (corrected)' if f['corrected'] else ''}[/]")
+    for d in data.get("documents", []) + ([data["document"]] if "document" in data else []):
+        table.add_row("source", f"{d['title'] or d['name']} ({d['id']}) {(d['published_at'] or '')[:10]}")
+    for r in data.get("resolution", []):
+        table.add_row("resolved", f"document {r['document_id']}: {r['rule']} ({r['score']}) — {r['reason']}")
+    if data.get("sentence"):
+        table.add_row("evidence", data["sentence"])
+    out.print(table)
+
+
+# ---------------------------------------------------------------------------- corrections
+
+
+@main.group("correct")
+def correct_group() -> None:
+    """Correct a fact or a resolution decision; corrections survive re-extraction."""
+
+
+def _correction_options(f):
+    f = click.option("--reason", required=True, help="Why: kept with the correction and in the audit log.")(f)
+    f = click.option("--author", envvar="HOPTAC_USER", default=lambda: __import__("getpass").getuser(), show_default="$HOPTAC_USER or your login")(f)
+    return db_option(f)
+
+
+def _correct(db: str | None, author: str, reason: str, action) -> None:
+    from hoptac.store.corrections import Author, CorrectionError
+
+    try:
+        who = Author(author, reason)
+        with _open(db).begin() as conn:
+            correction_id = action(conn, who)
+    except CorrectionError as e:
+        raise click.ClickException(str(e)) from e
+    if correction_id is not None:
+        click.echo(f"correction {correction_id} applied")
+
+
+def _pairs(values: tuple[str, ...]) -> dict:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected field=value")
+        out[name] = json.loads(value) if value[:1] in "[{" or value in ("true", "false", "null") or value.isdigit() else value
+    return out
+
+
+@correct_group.command("set")
+@click.argument("fact_id", type=int)
+@click.argument("values", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@_correction_options
+def correct_set(fact_id: int, values: tuple[str, ...], db, author, reason) -> None:
+    """Change fields of a fact: hoptac correct set 12 title="Phó Giám đốc Sở" --reason "..."."""
+    from hoptac.store.corrections import set_fields
+
+    _correct(db, author, reason, lambda conn, who: set_fields(conn, fact_id, _pairs(values), who))
+
+
+@correct_group.command("delete")
+@click.argument("fact_id", type=int)
+@_correction_options
+def correct_delete(fact_id: int, db, author, reason) -> None:
+    """Mark a fact as false; it stays deleted after re-extraction."""
+    from hoptac.store.corrections import delete_fact
+
+    _correct(db, author, reason, lambda conn, who: delete_fact(conn, fact_id, who))
+
+
+@correct_group.command("add")
+@click.argument("document_id", type=int)
+@click.argument("kind", type=click.Choice(["event", "person", "position", "organization", "agreement", "legal_ref", "commitment"]))
+@click.argument("values", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@click.option("--sentence", default="", help="The sentence of the article it was read from.")
+@_correction_options
+def correct_add(document_id: int, kind: str, values: tuple[str, ...], sentence: str, db, author, reason) -> None:
+    """Add a fact extraction missed."""
+    from hoptac.store.corrections import add_fact
+
+    _correct(db, author, reason, lambda conn, who: add_fact(conn, document_id, kind, _pairs(values), who, sentence))
+
+
+@correct_group.command("merge")
+@click.argument("entity_id", type=int)
+@click.argument("into_id", type=int)
+@_correction_options
+def correct_merge(entity_id: int, into_id: int, db, author, reason) -> None:
+    """Two entities are one: ENTITY_ID is merged into INTO_ID."""
+    from hoptac.store.corrections import merge
+
+    _correct(db, author, reason, lambda conn, who: merge(conn, entity_id, into_id, who))
+
+
+@correct_group.command("split")
+@click.argument("fact_id", type=int)
+@_correction_options
+def correct_split(fact_id: int, db, author, reason) -> None:
+    """A person or organization mention is not the entity it was resolved to: give it its own."""
+    from hoptac.store.corrections import split
+
+    _correct(db, author, reason, lambda conn, who: split(conn, fact_id, who))
+
+
+@correct_group.command("rename")
+@click.argument("entity_id", type=int)
+@click.argument("name")
+@_correction_options
+def correct_rename(entity_id: int, name: str, db, author, reason) -> None:
+    """Give an entity its right name."""
+    from hoptac.store.corrections import rename
+
+    _correct(db, author, reason, lambda conn, who: rename(conn, entity_id, name, who))
+
+
+@correct_group.command("undo")
+@click.argument("correction_id", type=int)
+@_correction_options
+def correct_undo(correction_id: int, db, author, reason) -> None:
+    """Undo a correction."""
+    from hoptac.store.corrections import undo
+
+    _correct(db, author, reason, lambda conn, who: undo(conn, correction_id, who))
+    click.echo(f"correction {correction_id} undone")
+
+
+@main.command("corrections")
+@db_option
+@click.option("--status", type=click.Choice(["applied", "orphaned", "undone"]))
+@json_option
+def corrections_command(db: str | None, status: str | None, as_json: bool) -> None:
+    """List analysts' corrections; orphaned ones lost their target to a re-extraction."""
+    from sqlalchemy import select
+
+    from hoptac.store.schema import corrections
+
+    stmt = select(corrections).order_by(corrections.c.id)
+    if status:
+        stmt = stmt.where(corrections.c.status == status)
+    with _open(db).connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "action", "target", "author", "reason", "status", expand=True)
+    for r in rows:
+        target = f"{r['document_key']} {r['fact_key']}" if r["fact_key"] else f"entity {r['entity_id']}" + (f" → {r['other_entity_id']}" if r["other_entity_id"] else "")
+        table.add_row(str(r["id"]), r["action"], target, r["author"], r["reason"], r["status"] + (f"\n[dim]{r['status_detail']}[/]" if r["status_detail"] else ""))
+    Console().print(table)
+
+
+@main.command("merges")
+@click.argument("entity_id", type=int, required=False)
+@db_option
+@json_option
+def merges_command(entity_id: int | None, db: str | None, as_json: bool) -> None:
+    """List resolution's merges (a mention joined an existing entity) and why; undo one with `correct split`."""
+    from hoptac.store.show import merges
+
+    with _open(db).connect() as conn:
+        rows = merges(conn, entity_id)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("entity", "mention (fact)", "document", "rule", "score", "reason", expand=True)
+    for r in rows:
+        table.add_row(f"{r['name']} ({r['entity_id']})", f"{r['label']} ({r['fact_id']})", str(r["document_id"]), r["rule"], f"{r['score']:.2f}", r["reason"])
+    Console().print(table)
