@@ -20,8 +20,10 @@ from hoptac.resolve.persons import RULES, Profile, best_match
 from hoptac.store.db import now
 from hoptac.store.facts import FactRow
 from hoptac.store.schema import entities, facts, links
-from hoptac.store.search import index_entity
 from hoptac.text.fold import fold
+
+
+_INSERT_ENTITY = entities.insert().returning(entities.c.id)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Resolver:
         }
         self._people: dict[str, list[Profile]] = {}  # block key -> profiles of the entities in it
         self._provinces: dict[int, str | None] = {}
+        self._created: list[tuple[int, str, list[str]]] = []
 
     # ------------------------------------------------------------------ documents
 
@@ -157,7 +160,13 @@ class Resolver:
     # ------------------------------------------------------------------ entities
 
     def _create(self, kind: str, name: str, block: str, **fields) -> int:
-        values = {"kind": kind, "name": name, "block": block, "aliases": [], "created_at": now(), **fields}
-        entity_id = self.conn.execute(entities.insert().values(**values).returning(entities.c.id)).scalar_one()
-        index_entity(self.conn, entity_id, name, values["aliases"])
+        values = {"kind": kind, "name": name, "block": block, "aliases": [], "created_at": now(),
+                  "org_kind": None, "province": None, "province_now": None, **fields}
+        entity_id = self.conn.execute(_INSERT_ENTITY, values).scalar_one()
+        self._created.append((entity_id, name, values["aliases"]))
         return entity_id
+
+    def take_created(self) -> list[tuple[int, str, list[str]]]:
+        """Entities created since the last call, for the search index (written once per batch)."""
+        created, self._created = self._created, []
+        return created

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from hoptac.extract.pipeline import extract, extractor_version
 from hoptac.resolve.resolver import Resolver
@@ -29,6 +29,7 @@ from hoptac.store import corrections as corrections_module
 from hoptac.store.db import now
 from hoptac.store.facts import FactRow, fact_rows
 from hoptac.store.schema import document_versions, documents, facts, failures, links, runs, search_index
+from hoptac.store.search import index_entities
 from hoptac.text.decode import DecodeError
 from hoptac.text.fold import fold
 from hoptac.text.reader import Failure, read_inputs
@@ -74,11 +75,14 @@ def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, ver
                                                   added=0, updated=0, reextracted=0, skipped=0, failed=0).returning(runs.c.id)).scalar_one()
         known = _Known.load(conn)
     summary = Summary(run_id, version)
+    resolver: Resolver | None = None  # one for the whole run: its memory of blocks spans batches
     try:
         pending = _plan(read_inputs(paths), known, version, summary, progress)
         for batch in _batches(_extracted(pending, jobs), BATCH):
             with engine.begin() as conn:
-                _write_batch(conn, batch, summary)
+                resolver = resolver or Resolver(conn)
+                resolver.conn = conn
+                _write_batch(conn, resolver, batch, summary)
             if on_batch:
                 on_batch(summary)
     except BaseException:
@@ -180,8 +184,7 @@ def _batches(items: Iterator[_Pending], size: int) -> Iterator[list[_Pending]]:
         yield batch
 
 
-def _write_batch(conn: Connection, batch: list[_Pending], summary: Summary) -> None:
-    resolver = Resolver(conn)
+def _write_batch(conn: Connection, resolver: Resolver, batch: list[_Pending], summary: Summary) -> None:
     stored: list[tuple[int, _Pending, list[FactRow]]] = []
     for p in batch:
         if p.record is None:
@@ -197,23 +200,33 @@ def _write_batch(conn: Connection, batch: list[_Pending], summary: Summary) -> N
         added=summary.added, updated=summary.updated, reextracted=summary.reextracted, skipped=summary.skipped, failed=len(summary.failed)))
 
 
+# Statements built once: executing a prepared statement with parameters reuses its
+# compiled form, where building one per document would compile it every time.
+_FIND_DOCUMENT = select(documents.c.id, documents.c.version).where(documents.c.key == bindparam("key"))
+_INSERT_DOCUMENT = insert(documents).returning(documents.c.id)
+_UPDATE_DOCUMENT = update(documents).where(documents.c.id == bindparam("document_id"))
+_DELETE_EXTRACTED = delete(facts).where(facts.c.document_id == bindparam("document_id"), facts.c.origin == "extracted")
+_INSERT_VERSION = insert(document_versions)
+
+
 def _store_document(conn: Connection, p: _Pending, summary: Summary) -> int:
     r = p.record
+    stamp = now()
     fields = {"name": r["doc"], "url": r.get("url"), "title": r.get("title"), "source": r.get("source"),
               "published_at": r.get("published_at"), "views": r.get("views"), "encoding": r.get("encoding"),
               "text": r["text"], "sha256": p.sha256, "extractor_version": summary.extractor_version,
-              "run_id": summary.run_id, "updated_at": now()}
-    existing = conn.execute(select(documents.c.id, documents.c.version).where(documents.c.key == p.key)).first()
+              "run_id": summary.run_id, "updated_at": stamp}
+    existing = conn.execute(_FIND_DOCUMENT, {"key": p.key}).first()
     if existing is None:
-        document_id = conn.execute(insert(documents).values(key=p.key, version=1, first_seen=now(), **fields).returning(documents.c.id)).scalar_one()
         version = 1
+        document_id = conn.execute(_INSERT_DOCUMENT, {"key": p.key, "version": version, "first_seen": stamp, **fields}).scalar_one()
     else:
         document_id, version = existing.id, existing.version + (p.action == "updated")
-        conn.execute(delete(facts).where(facts.c.document_id == document_id, facts.c.origin == "extracted"))
-        conn.execute(update(documents).where(documents.c.id == document_id).values(version=version, **fields))
+        conn.execute(_DELETE_EXTRACTED, {"document_id": document_id})
+        conn.execute(_UPDATE_DOCUMENT, {"document_id": document_id, "version": version, **fields})
     if p.action != "reextracted":
-        conn.execute(insert(document_versions).values(document_id=document_id, version=version, sha256=p.sha256,
-                                                      size=p.size, run_id=summary.run_id, seen_at=now()))
+        conn.execute(_INSERT_VERSION, {"document_id": document_id, "version": version, "sha256": p.sha256,
+                                       "size": p.size, "run_id": summary.run_id, "seen_at": stamp})
     return document_id
 
 
@@ -232,6 +245,7 @@ def _store_facts(conn: Connection, resolver: Resolver, stored: list[tuple[int, _
                    for fact_id, pairs in zip(ids, mentions, strict=True) for role, link in pairs]
     if link_values:
         conn.execute(insert(links), link_values)
+    index_entities(conn, resolver.take_created())
 
 
 def _index_documents(conn: Connection, stored: list[tuple[int, _Pending, list[FactRow]]]) -> None:

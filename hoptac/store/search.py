@@ -55,7 +55,13 @@ class SearchError(ValueError):
 
 def index_entity(conn: Connection, entity_id: int, name: str, aliases: list[str]) -> None:
     conn.execute(delete(search_index).where(search_index.c.kind == "entity", search_index.c.ref_id == entity_id))
-    conn.execute(insert(search_index).values(kind="entity", ref_id=entity_id, title=fold(name), body=" ".join(aliases)))
+    index_entities(conn, [(entity_id, name, aliases)])
+
+
+def index_entities(conn: Connection, new: list[tuple[int, str, list[str]]]) -> None:
+    """Index entities that have no index row yet: (id, name, aliases)."""
+    if new:
+        conn.execute(insert(search_index), [{"kind": "entity", "ref_id": i, "title": fold(name), "body": " ".join(aliases)} for i, name, aliases in new])
 
 
 def search(conn: Connection, query: str, filters: Filters | None = None, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Hit]:
