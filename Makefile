@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# A fresh embedded store of the sample corpus, then what it knows of Cần Thơ.
 demo: $(STAMP)
-	$(BIN)/hoptac extract corpus/sample --format table
+	rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/hoptac ingest corpus/sample --db demo.db
+	$(BIN)/hoptac search "can tho" --db demo.db --limit 5
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -25,6 +28,7 @@ score: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/store_scale.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis test-artifacts demo.db*

@@ -441,3 +441,23 @@ def merges_command(entity_id: int | None, db: str | None, as_json: bool) -> None
     for r in rows:
         table.add_row(f"{r['name']} ({r['entity_id']})", f"{r['label']} ({r['fact_id']})", str(r["document_id"]), r["rule"], f"{r['score']:.2f}", r["reason"])
     Console().print(table)
+
+
+@main.command("export")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@db_option
+@click.option("--format", "formats", default="csv,jsonl", show_default=True,
+              help="Comma-separated: csv, jsonl, parquet (one file per table), graphml, gexf (the organization–person–agreement network).")
+def export_command(out_dir: str, db: str | None, formats: str) -> None:
+    """Export the store's tables and its network for spreadsheets, pandas, Gephi or networkx."""
+    from pathlib import Path
+
+    from hoptac.store.export import export
+
+    wanted = {f.strip() for f in formats.split(",") if f.strip()}
+    try:
+        written = export(_open(db), Path(out_dir), wanted)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--format") from e
+    for path in written:
+        click.echo(path)

@@ -9,6 +9,7 @@ apply them.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, create_engine, event, text
 
 DEFAULT = "hoptac.db"
 _MIGRATION_LOCK = 0x686F70  # "hop": any constant shared by every hoptac process
+_MIGRATING = threading.Lock()
 
 
 class StoreError(Exception):
@@ -48,7 +50,7 @@ def connect(db: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling skips DDL and SAVEPOINTs; begin explicitly so
         # that a migration or an ingest batch is all-or-nothing.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         migrate(engine)
     except Exception as e:
@@ -68,6 +70,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn) -> None:
+    # A writer that must see the database unchanged between reading and writing (the
+    # migration) asks for the write lock up front; readers stay deferred, so search runs
+    # while an ingest writes.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
+
+
 def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files("hoptac.store") / "migrations"))
@@ -78,7 +87,9 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
     config = _alembic_config()
     head = ScriptDirectory.from_config(config).get_current_head()
-    with engine.begin() as conn:
+    # Alembic's migration context is process-global: one migration at a time per process;
+    # across processes, the database's own lock (advisory on PostgreSQL, the write lock on SQLite).
+    with _MIGRATING, engine.connect().execution_options(immediate=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
         if MigrationContext.configure(conn).get_current_revision() == head:

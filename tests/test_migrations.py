@@ -1,0 +1,50 @@
+"""The schema: migrations build exactly what the code reads, on both databases, safely."""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from hoptac.store.db import connect, migrate
+from hoptac.store.schema import metadata
+
+
+def test_migrations_build_the_schema_the_code_reads(store_url):
+    engine = connect(store_url)
+    with engine.connect() as conn:
+        drift = compare_metadata(MigrationContext.configure(conn), metadata)
+    # The search index's own structures (FTS5 tables, the tsvector column) are not in the metadata.
+    drift = [d for d in drift if "search_fts" not in repr(d) and "tsv" not in repr(d) and "trgm" not in repr(d)]
+    assert drift == []
+
+
+def test_opening_a_store_again_changes_nothing(store_url):
+    engine = connect(store_url)
+    with engine.connect() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
+        tables = set(inspect(conn).get_table_names())
+    engine.dispose()
+    again = connect(store_url)
+    with again.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == before
+        assert set(inspect(conn).get_table_names()) == tables
+    assert {"documents", "document_versions", "runs", "facts", "entities", "links", "corrections", "audit"} <= tables
+
+
+def _open_and_close(url: str) -> None:
+    connect(url).dispose()
+
+
+def test_processes_opening_a_new_store_at_once_all_succeed(store_url):
+    # Separate processes, as when the web app and an ingest start together.
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        pool.map(_open_and_close, [store_url] * 3)
+    engine = connect(store_url)
+    with ThreadPoolExecutor(3) as threads:  # and threads of one process (a web server's)
+        for future in [threads.submit(migrate, engine) for _ in range(3)]:
+            future.result()
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0001"
