@@ -196,8 +196,8 @@ def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, as_
 @click.option("--org", "organization", help="Documents mentioning this organization (id or name).")
 @click.option("--person", help="Documents mentioning this person (id or name).")
 @click.option("--event-type", type=click.Choice(["signing", "working_visit", "review", "conference", "other"]))
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Published on or after.")
-@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Published on or before.")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Published (or reporting an event) on or after.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Published (or reporting an event) on or before.")
 @click.option("--type", "kinds", multiple=True, type=click.Choice(["document", "person", "organization"]), help="Only these kinds of result.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @json_option

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from hoptac.extract.pipeline import extract
 from hoptac.records import Record
+from hoptac.store.db import url_of
 from hoptac.text.article import RawDocument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,3 +26,21 @@ def shared() -> Path:
     if not (SHARED / "corpus" / "seeds").is_dir():
         pytest.skip(f"../shared is not beside the project ({SHARED}); the seed evaluation needs it")
     return SHARED
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """An empty store for one test: a new SQLite file, or the PostgreSQL test database emptied."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    url = os.environ.get("HOPTAC_TEST_PG")
+    if not url:
+        pytest.skip("PostgreSQL store tests need HOPTAC_TEST_PG=postgresql://... (scripts/pg_test_server.sh DIR starts a server and prints it)")
+    # Everything the migrations create lives in the public schema (alembic_version and
+    # pg_trgm included), so recreating it gives the next connect() a never-migrated database.
+    engine = create_engine(url_of(url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return url

@@ -8,6 +8,10 @@ A ``Resolver`` lives for one ingest and keeps what it has read of the entities i
 one block at a time, so a document costs a handful of lookups whatever the size of the
 store. It writes new entities on the ingest's own connection: they commit or roll back
 with the batch that needed them. After a rollback the resolver must be discarded.
+
+A document read again (a new extractor, a new version of the article) is resolved with
+its previous ``decisions`` at hand: each mention stays where it was, with the same rule
+and reason, unless what the article now says conflicts with that entity.
 """
 from __future__ import annotations
 
@@ -16,9 +20,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, select
 
 from hoptac.resolve.organizations import alias_keys, org_block
-from hoptac.resolve.persons import RULES, Profile, best_match
+from hoptac.resolve.persons import RULES, Profile, best_match, compare
 from hoptac.store.db import now
-from hoptac.store.facts import FactRow
+from hoptac.store.facts import FactRow, key_part
 from hoptac.store.schema import entities, facts, links
 from hoptac.text.fold import fold
 
@@ -36,6 +40,15 @@ class Link:
     reason: str
 
 
+def decisions(conn: Connection, document_id: int) -> dict[str, Link]:
+    """How a stored document's people and organizations were resolved, by fact key."""
+    rows = conn.execute(
+        select(facts.c.key, links.c.entity_id, links.c.rule, links.c.score, links.c.reason)
+        .join(links, links.c.fact_id == facts.c.id)
+        .where(facts.c.document_id == document_id, links.c.role == "subject", facts.c.kind.in_(["person", "organization"])))
+    return {key: Link(entity_id, rule, score, reason) for key, entity_id, rule, score, reason in rows}
+
+
 class Resolver:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -51,9 +64,13 @@ class Resolver:
 
     # ------------------------------------------------------------------ documents
 
-    def resolve(self, rows: list[FactRow]) -> list[list[tuple[str, Link]]]:
-        """For each fact row, its (role, link) pairs; new entities are created as needed."""
-        local = self._document_orgs(rows)
+    def resolve(self, rows: list[FactRow], before: dict[str, Link] | None = None) -> list[list[tuple[str, Link]]]:
+        """For each fact row, its (role, link) pairs; new entities are created as needed.
+
+        ``before``: the document's ``decisions`` from its previous extraction, if any.
+        """
+        before = before or {}
+        local = self._document_orgs(rows, before)
         out: list[list[tuple[str, Link]]] = [[] for _ in rows]
         affiliations: dict[str, tuple[set[int], set[str]]] = {}
         for i, row in enumerate(rows):
@@ -75,12 +92,12 @@ class Resolver:
                 if kind == "person":
                     key = fold(name)
                     if key not in people:
-                        people[key] = self._person(name, *affiliations.get(key, (set(), set())))
+                        people[key] = self._person(name, *affiliations.get(key, (set(), set())), before.get(f"person:{key_part(name)}"))
                     out[i].append((role, people[key]))
         return out
 
-    def _document_orgs(self, rows: list[FactRow]) -> dict[str, Link]:
-        return {org_block(row.label): self._organization(row.label, row.data) for row in rows if row.kind == "organization"}
+    def _document_orgs(self, rows: list[FactRow], before: dict[str, Link]) -> dict[str, Link]:
+        return {org_block(row.label): self._organization(row.label, row.data, before.get(row.key)) for row in rows if row.kind == "organization"}
 
     def _province_now(self, entity_id: int, rows: list[FactRow], local: dict[str, Link]) -> str | None:
         for row in rows:
@@ -92,7 +109,13 @@ class Resolver:
 
     # ------------------------------------------------------------------ organizations
 
-    def _organization(self, name: str, data: dict) -> Link:
+    def _organization(self, name: str, data: dict, before: Link | None = None) -> Link:
+        link = self._find_organization(name, data)
+        # Read again, the mention keeps the decision that first put it there ("first mention"
+        # stays a first mention, not a merge with the entity it created).
+        return before if before is not None and before.entity_id == link.entity_id else link
+
+    def _find_organization(self, name: str, data: dict) -> Link:
         block = org_block(name)
         if block in self._orgs:
             return Link(self._orgs[block], "same_name", 1.0, f"same name after spelling out: {block}")
@@ -116,9 +139,16 @@ class Resolver:
 
     # ------------------------------------------------------------------ people
 
-    def _person(self, name: str, orgs: set[int], provinces: set[str]) -> Link:
+    def _person(self, name: str, orgs: set[int], provinces: set[str], before: Link | None = None) -> Link:
         block = fold(name)
         candidates = self._people_in(block)
+        # A mention read again stays where it was, rule and reason included, unless the article
+        # now conflicts with that entity: resolved from scratch, namesakes (and the analysts'
+        # merges of them) would swap entities whenever documents are read in another order.
+        kept = next((c for c in candidates if before is not None and c.entity_id == before.entity_id), None)
+        if kept is not None and compare(kept, orgs, provinces) is not None:
+            kept.absorb(orgs, provinces)
+            return before
         match = best_match(candidates, orgs, provinces)
         if match is None:
             profile = Profile(self._create("person", name, block))

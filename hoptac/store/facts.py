@@ -39,7 +39,9 @@ def key_part(text: str | None) -> str:
 
 def fact_rows(record: dict[str, Any]) -> list[FactRow]:
     text = record["text"]
-    day = (record.get("published_at") or "")[:10] or None
+    # When a position was held: the day of publication, or for a page without a dateline the
+    # first dated event it reports.
+    day = (record.get("published_at") or "")[:10] or min((e["date"] for e in record["events"] if e.get("date")), default=None)
     rows: list[FactRow] = []
 
     def add(kind: str, key: str, label: str, item: dict, **extra) -> FactRow:

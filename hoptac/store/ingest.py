@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from hoptac.extract.pipeline import extract, extractor_version
-from hoptac.resolve.resolver import Resolver
+from hoptac.resolve.resolver import Link, Resolver, decisions
 from hoptac.store import corrections as corrections_module
 from hoptac.store.db import now
 from hoptac.store.facts import FactRow, fact_rows
@@ -64,6 +64,7 @@ class _Pending:
     action: str  # added | updated | reextracted
     record: dict | None = None
     error: str | None = None
+    before: dict[str, Link] = field(default_factory=dict)  # how its mentions were resolved last time
 
 
 def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, version: str | None = None,
@@ -222,6 +223,7 @@ def _store_document(conn: Connection, p: _Pending, summary: Summary) -> int:
         document_id = conn.execute(_INSERT_DOCUMENT, {"key": p.key, "version": version, "first_seen": stamp, **fields}).scalar_one()
     else:
         document_id, version = existing.id, existing.version + (p.action == "updated")
+        p.before = decisions(conn, document_id)  # read before the links go with the old facts
         conn.execute(_DELETE_EXTRACTED, {"document_id": document_id})
         conn.execute(_UPDATE_DOCUMENT, {"document_id": document_id, "version": version, **fields})
     if p.action != "reextracted":
@@ -232,8 +234,8 @@ def _store_document(conn: Connection, p: _Pending, summary: Summary) -> int:
 
 def _store_facts(conn: Connection, resolver: Resolver, stored: list[tuple[int, _Pending, list[FactRow]]], run_id: int) -> None:
     values, mentions = [], []
-    for document_id, _, rows in stored:
-        mentions.extend(resolver.resolve(rows))
+    for document_id, p, rows in stored:
+        mentions.extend(resolver.resolve(rows, p.before))
         values.extend({"document_id": document_id, "run_id": run_id, "kind": r.kind, "key": r.key, "label": r.label,
                        "data": r.data, "evidence": r.evidence, "sentence": r.sentence, "confidence": r.confidence,
                        "date": r.date, "province": r.province, "province_now": r.province_now, "origin": "extracted"}

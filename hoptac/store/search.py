@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Connection, case, column, delete, exists, func, insert, literal, literal_column, or_, select, table
+from sqlalchemy import Connection, and_, case, column, delete, exists, func, insert, literal, literal_column, or_, select, table
 
 from hoptac.extract.gazetteer import province_lookup
 from hoptac.store.schema import documents, entities, facts, links, search_index
@@ -135,12 +135,15 @@ def _document_filters(conn: Connection, f: Filters) -> list:
             members = entity_members(conn, _entity_ids(conn, kind, wanted))
             conditions.append(exists(select(1).select_from(facts.join(links, links.c.fact_id == facts.c.id))
                                      .where(facts.c.document_id == documents.c.id, facts.c.suppressed_by.is_(None), links.c.entity_id.in_(members))))
-    day = func.substr(documents.c.published_at, 1, 10)
-    if f.date_from:
-        conditions.append(day >= f.date_from)
-    if f.date_to:
-        conditions.append(day <= f.date_to)
+    if f.date_from or f.date_to:
+        # Published in the range, or (many portals print no dateline) reporting an event in it.
+        published, happened = func.substr(documents.c.published_at, 1, 10), facts.c.date
+        conditions.append(or_(and_(*_within(published, f)), _has_fact("event", and_(*_within(happened, f)))))
     return conditions
+
+
+def _within(day, f: Filters) -> list:
+    return [c for c in (day >= f.date_from if f.date_from else None, day <= f.date_to if f.date_to else None) if c is not None]
 
 
 def _has_fact(kind: str, condition):

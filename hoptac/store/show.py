@@ -28,7 +28,7 @@ def person(conn: Connection, entity_id: int) -> dict:
                      .outerjoin(org, (org.c.fact_id == facts.c.id) & (org.c.role == "organization"))
                      .outerjoin(org_entity, org_entity.c.id == org.c.entity_id))
         .where(links.c.entity_id.in_(members), links.c.role == "subject", facts.c.kind == "position", facts.c.suppressed_by.is_(None))
-        .order_by(facts.c.date, facts.c.id))
+        .order_by(*_dated_first()))
     for r in rows:
         positions.append({"title": r.label, "organization": r.org_name, "organization_id": r.org_id, "former": r.data.get("former", False),
                           "date": r.date, "document_id": r.document_id, "fact_id": r.id, "sentence": r.sentence})
@@ -42,7 +42,7 @@ def organization(conn: Connection, entity_id: int) -> dict:
     agreements = [agreement(conn, fact_id) for fact_id in conn.execute(
         select(facts.c.id).join(links, links.c.fact_id == facts.c.id)
         .where(links.c.entity_id.in_(members), links.c.role == "party", facts.c.kind == "agreement", facts.c.suppressed_by.is_(None))
-        .order_by(facts.c.date, facts.c.id)).scalars()]
+        .order_by(*_dated_first())).scalars()]
     return {**entity, "people": people, "agreements": agreements, **_mentions(conn, members)}
 
 
@@ -114,7 +114,7 @@ def _people_of(conn: Connection, org_members: list[int]) -> list[dict]:
                      .join(person, (person.c.fact_id == facts.c.id) & (person.c.role == "subject"))
                      .join(entities, entities.c.id == person.c.entity_id))
         .where(links.c.entity_id.in_(org_members), links.c.role == "organization", facts.c.kind == "position", facts.c.suppressed_by.is_(None))
-        .order_by(facts.c.date, facts.c.id))
+        .order_by(*_dated_first()))
     people: dict[int, dict] = {}
     for r in rows:
         p = people.setdefault(r.merged_into or r.id, {"id": r.merged_into or r.id, "name": r.name, "titles": []})
@@ -123,12 +123,19 @@ def _people_of(conn: Connection, org_members: list[int]) -> list[dict]:
     return list(people.values())
 
 
+def _dated_first() -> tuple:
+    # Undated facts last on both databases (SQLite sorts NULL first, PostgreSQL last).
+    return facts.c.date.is_(None), facts.c.date, facts.c.id
+
+
 def _history(positions: list[dict]) -> list[dict]:
     """Positions over time: each title with the first and last date it was seen."""
     spans: dict[str, dict] = {}
     for p in positions:
-        span = spans.setdefault(p["title"], {"title": p["title"], "organization": p["organization"], "first_seen": p["date"], "last_seen": p["date"], "documents": []})
-        span["last_seen"] = max(filter(None, (span["last_seen"], p["date"])), default=None)
+        span = spans.setdefault(p["title"], {"title": p["title"], "organization": p["organization"], "first_seen": None, "last_seen": None, "documents": []})
+        if p["date"]:
+            span["first_seen"] = min(filter(None, (span["first_seen"], p["date"])))
+            span["last_seen"] = max(filter(None, (span["last_seen"], p["date"])))
         if p["document_id"] not in span["documents"]:
             span["documents"].append(p["document_id"])
     return sorted(spans.values(), key=lambda s: (s["first_seen"] or "", s["title"]))
