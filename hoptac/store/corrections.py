@@ -53,7 +53,8 @@ def set_fields(conn: Connection, fact_id: int, values: dict, author: Author) -> 
 
 
 def delete_fact(conn: Connection, fact_id: int, author: Author) -> int:
-    return _record(conn, "delete", author, {"label": _fact(conn, fact_id).label}, fact=_fact(conn, fact_id))
+    fact = _fact(conn, fact_id)
+    return _record(conn, "delete", author, {"label": fact.label}, fact=fact)
 
 
 def add_fact(conn: Connection, document_id: int, kind: str, data: dict, author: Author, sentence: str = "") -> int:
@@ -137,7 +138,7 @@ def undo(conn: Connection, correction_id: int, author: Author) -> None:
 
 def reapply(conn: Connection, docs: list[tuple[int, str]]) -> list[int]:
     """Re-apply the corrections of freshly extracted documents; returns those now orphaned."""
-    by_key = dict((key, document_id) for document_id, key in docs)
+    by_key = {key: document_id for document_id, key in docs}
     if not by_key:
         return []
     pending = conn.execute(select(corrections).where(
