@@ -41,10 +41,10 @@ def templates() -> list[tuple[str, str]]:
 
 
 def vary(text: str, rng: random.Random, provinces: list[str]) -> str:
-    names = {n: f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}" for n in set(re.findall(r"(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Vũ|Bùi|Đỗ|Ngô) [A-ZĐ]\w+ [A-ZĐ]\w+", text))}
+    names = {n: f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}" for n in sorted(set(re.findall(r"(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Vũ|Bùi|Đỗ|Ngô) [A-ZĐ]\w+ [A-ZĐ]\w+", text)))}
     for old, new in names.items():
         text = text.replace(old, new)
-    for p in {p for p in provinces if p in text}:
+    for p in sorted(p for p in provinces if p in text):
         text = text.replace(p, rng.choice(provinces))
     year = rng.randint(2015, 2026)
     text = re.sub(r"(?<=/)20\d\d\b", str(year), text)

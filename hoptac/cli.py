@@ -168,7 +168,7 @@ def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, as_
         def on_batch(s) -> None:
             # Off a terminal, one line per committed batch: logs show how far a run got.
             if not err.is_terminal:
-                err.print(f"committed: {s.added} added, {s.updated} updated, {s.reextracted} re-extracted, {s.skipped} skipped, {len(s.failed)} failed", highlight=False)
+                click.echo(f"committed: {s.added} added, {s.updated} updated, {s.reextracted} re-extracted, {s.skipped} skipped, {len(s.failed)} failed", err=True)
 
         summary = ingest(engine, paths, jobs=jobs, progress=on_progress if err.is_terminal else None, on_batch=on_batch)
     result = {"run": summary.run_id, "extractor_version": summary.extractor_version, "added": summary.added, "updated": summary.updated,

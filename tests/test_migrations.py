@@ -4,12 +4,14 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, func, inspect, select
 
-from hoptac.store.db import connect, migrate
-from hoptac.store.schema import metadata
+from hoptac.store.db import alembic_config, connect, migrate, url_of
+from hoptac.store.ingest import ingest
+from hoptac.store.schema import documents, metadata
 
 
 def test_migrations_build_the_schema_the_code_reads(store_url):
@@ -47,4 +49,19 @@ def test_processes_opening_a_new_store_at_once_all_succeed(store_url):
         for future in [threads.submit(migrate, engine) for _ in range(3)]:
             future.result()
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+
+
+def test_a_store_made_by_an_older_release_is_upgraded_in_place_with_its_data(store_url, shared):
+    old = create_engine(url_of(store_url))
+    config = alembic_config()
+    with old.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    ingest(old, [str(shared / "corpus" / "seeds")], jobs=1)
+    old.dispose()
+    engine = connect(store_url)  # the current release opens it: migrated, data kept
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert "ix_facts_document_id_kind" in {i["name"] for i in inspect(conn).get_indexes("facts")}
+        assert conn.execute(select(func.count()).select_from(documents)).scalar() == 5

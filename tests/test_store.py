@@ -243,6 +243,29 @@ def test_a_changed_file_is_a_new_version_whose_facts_replace_the_old(engine, tmp
     assert any(k.startswith("person:dang van quan") for k in stored)
 
 
+def test_a_page_crawled_twice_into_one_dump_is_one_document_at_its_last_version(engine, tmp_path):
+    dump = tmp_path / "crawl.jsonl"
+    url = "https://sokhcn.cantho.gov.vn/tin/tong-ket-2023"
+    dump.write_text("\n".join(json.dumps({"url": url, "text": t}, ensure_ascii=False) for t in (CAN_THO_SHORT, CAN_THO_FULL)), encoding="utf-8")
+    summary = ingest(engine, [str(dump)], jobs=1)
+    assert (summary.added, summary.updated, summary.failed) == (1, 1, [])
+    with engine.connect() as conn:
+        (doc,) = conn.execute(select(documents.c.id, documents.c.version, documents.c.text).where(documents.c.key == url)).all()
+        keys = conn.execute(select(facts.c.key).where(facts.c.document_id == doc.id)).scalars().all()
+    assert doc.version == 2 and "tổng kết" in doc.text
+    assert len(keys) == len(set(keys)) and "event:review:2023-12-13:hoi nghi tong ket" in keys
+
+
+def test_files_of_the_same_name_in_different_folders_are_different_documents(engine, tmp_path):
+    for folder, text in (("a", CAN_THO_SHORT), ("b", CAN_THO_FULL)):
+        (tmp_path / folder).mkdir()
+        write(tmp_path / folder, "index.txt", text)
+    summary = ingest(engine, [str(tmp_path)], jobs=1)
+    assert summary.added == 2
+    with engine.connect() as conn:
+        assert set(conn.execute(select(documents.c.key, documents.c.version)).all()) == {("a/index.txt", 1), ("b/index.txt", 1)}
+
+
 def test_an_unreadable_file_fails_alone_and_the_cli_says_so(store_url, tmp_path):
     good = write(tmp_path, "nghe-an.txt", NGHE_AN)
     photo = tmp_path / "photo.png"

@@ -77,7 +77,7 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files("hoptac.store") / "migrations"))
     return config
@@ -85,7 +85,7 @@ def _alembic_config() -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
-    config = _alembic_config()
+    config = alembic_config()
     head = ScriptDirectory.from_config(config).get_current_head()
     # Alembic's migration context is process-global: one migration at a time per process;
     # across processes, the database's own lock (advisory on PostgreSQL, the write lock on SQLite).

@@ -1,6 +1,7 @@
 """Ingest: read, extract and store documents, idempotently and in crash-safe batches.
 
-A document is known by its URL, or else by its name. Its bytes' SHA-256 decides what
+A document is known by its URL, or else by its path within the directory given (its file
+name when a file is given). Its bytes' SHA-256 decides what
 happens to it:
 
 - bytes already stored, facts from the current extractor: **skipped**;
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -47,6 +49,7 @@ class Summary:
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     orphaned: list[int] = field(default_factory=list)  # corrections whose target is gone
+    failures_stored: int = 0
 
     @property
     def seen(self) -> int:
@@ -133,7 +136,7 @@ def _plan(items: Iterator, known: _Known, version: str, summary: Summary, progre
             summary.failed.append((item.name, item.reason))
         else:
             sha = hashlib.sha256(item.data).hexdigest()
-            key = known.owner(item.url or item.name, sha)
+            key = known.owner(item.url or item.path or item.name, sha)
             action = known.action(key, sha, version)
             if action == "skipped":
                 summary.skipped += 1
@@ -151,6 +154,14 @@ def _extract_one(raw) -> tuple[dict | None, str | None]:
         return None, str(e)
 
 
+def _extract_many(raws: list) -> list[tuple[dict | None, str | None]]:
+    return [_extract_one(raw) for raw in raws]
+
+
+_CHUNK = 8  # documents per task sent to a worker: fewer round trips
+_IN_FLIGHT = 64  # tasks submitted ahead of the writer: workers stay busy, memory stays bounded
+
+
 def _extracted(pending: Iterator[tuple[object, _Pending]], jobs: int | None) -> Iterator[_Pending]:
     jobs = jobs or min(os.cpu_count() or 1, 4)
     if jobs == 1:
@@ -159,23 +170,27 @@ def _extracted(pending: Iterator[tuple[object, _Pending]], jobs: int | None) -> 
             yield p
         return
     # Workers only extract (a pure function); the parent keeps the order and the database.
-    queue: list[_Pending] = []
-
-    def raws() -> Iterator:
-        for raw, p in pending:
-            queue.append(p)
-            yield raw
-
+    # Pool.imap would read the whole input ahead of a slower writer, so tasks are submitted
+    # only as results are taken.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(jobs) as pool:
-        for record, error in pool.imap(_extract_one, raws(), chunksize=8):
-            p = queue.pop(0)
-            p.record, p.error = record, error
-            yield p
+        in_flight: deque = deque()
+        for chunk in _batches(pending, _CHUNK):
+            in_flight.append((chunk, pool.apply_async(_extract_many, ([raw for raw, _ in chunk],))))
+            if len(in_flight) >= _IN_FLIGHT:
+                yield from _results(*in_flight.popleft())
+        while in_flight:
+            yield from _results(*in_flight.popleft())
 
 
-def _batches(items: Iterator[_Pending], size: int) -> Iterator[list[_Pending]]:
-    batch: list[_Pending] = []
+def _results(chunk: list[tuple[object, _Pending]], task) -> Iterator[_Pending]:
+    for (_, p), (record, error) in zip(chunk, task.get(), strict=True):
+        p.record, p.error = record, error
+        yield p
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    batch: list = []
     for item in items:
         batch.append(item)
         if len(batch) == size:
@@ -194,9 +209,13 @@ def _write_batch(conn: Connection, resolver: Resolver, batch: list[_Pending], su
         document_id = _store_document(conn, p, summary)
         stored.append((document_id, p, fact_rows(p.record)))
         setattr(summary, p.action, getattr(summary, p.action) + 1)
+    # A document twice in one batch (a page crawled twice into one dump): its last version stands.
+    last = {document_id: i for i, (document_id, _, _) in enumerate(stored)}
+    stored = [s for i, s in enumerate(stored) if last[s[0]] == i]
     _store_facts(conn, resolver, stored, summary.run_id)
     _index_documents(conn, stored)
     summary.orphaned.extend(corrections_module.reapply(conn, [(document_id, p.key) for document_id, p, _ in stored]))
+    _store_failures(conn, summary)
     conn.execute(update(runs).where(runs.c.id == summary.run_id).values(
         added=summary.added, updated=summary.updated, reextracted=summary.reextracted, skipped=summary.skipped, failed=len(summary.failed)))
 
@@ -262,10 +281,25 @@ def _index_documents(conn: Connection, stored: list[tuple[int, _Pending, list[Fa
         for document_id, p, _ in stored])
 
 
+def _store_failures(conn: Connection, summary: Summary) -> None:
+    new = summary.failed[summary.failures_stored:]
+    if new:
+        conn.execute(insert(failures), [{"run_id": summary.run_id, "name": n, "reason": r} for n, r in new])
+        summary.failures_stored = len(summary.failed)
+
+
 def _finish(engine: Engine, summary: Summary, status: str) -> None:
     with engine.begin() as conn:
-        if summary.failed:
-            conn.execute(insert(failures), [{"run_id": summary.run_id, "name": n, "reason": r} for n, r in summary.failed])
+        _store_failures(conn, summary)
+        if summary.added + summary.updated + summary.reextracted:
+            _analyze(conn)
         conn.execute(update(runs).where(runs.c.id == summary.run_id).values(
             status=status, finished_at=now(), added=summary.added, updated=summary.updated,
             reextracted=summary.reextracted, skipped=summary.skipped, failed=len(summary.failed)))
+
+
+def _analyze(conn: Connection) -> None:
+    """Refresh the planner's statistics: without them SQLite picks the wrong index for filters."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled: seconds, not minutes, at 100,000 documents
+    conn.exec_driver_sql("ANALYZE")

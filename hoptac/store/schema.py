@@ -114,6 +114,7 @@ facts = Table(
     Column("corrected_by", ForeignKey("corrections.id")),
     UniqueConstraint("document_id", "key"),
     Index(None, "kind", "label"),
+    Index(None, "document_id", "kind"),  # what search filters ask: does this document have a fact of this kind?
 )
 
 # Which entity a fact is about, in which role, and why resolution put it there.

@@ -177,8 +177,10 @@ def _snippet(body: str, q: str, width: int = 240) -> str:
     sentences = [s for s in _SENTENCE_END.split(body) if s.strip()]
     if not sentences:
         return ""
-    words = set(q.split())
-    best = max(sentences, key=lambda s: (q in fold(s), len(words & set(fold(s).split())))) if words else sentences[0]
+    best, words = sentences[0], set(q.split())
+    if words:
+        folded = [fold(s) for s in sentences]
+        best = sentences[max(range(len(sentences)), key=lambda i: (q in folded[i], len(words & set(folded[i].split()))))]
     return best if len(best) <= width else best[: width - 1].rstrip() + "…"
 
 

@@ -23,6 +23,7 @@ class RawDocument:
     data: bytes
     url: str | None = None
     media_type: str | None = None  # "text/html" or "text/plain"; None means sniff
+    path: str | None = None  # where it was found, relative to the directory given
 
 
 @dataclass(frozen=True)

@@ -41,22 +41,25 @@ def _hidden(f: Path, root: Path) -> bool:
 
 
 def read_inputs(paths: Iterable[str]) -> Iterator[RawDocument | Failure]:
-    for item in expand(paths):
-        if item == "-":
-            yield RawDocument(name="-", data=sys.stdin.buffer.read())
-            continue
-        try:
-            data = item.read_bytes()
-        except OSError as e:
-            yield Failure(str(item), e.strerror or str(e))
-            continue
-        if item.suffix.lower() in DUMP_SUFFIXES:
-            yield from read_dump(item.name, data)
-        else:
-            yield RawDocument(name=item.name, data=data)
+    for argument in paths:
+        root = Path(argument) if argument != "-" and Path(argument).is_dir() else None
+        for item in expand([argument]):
+            if item == "-":
+                yield RawDocument(name="-", data=sys.stdin.buffer.read())
+                continue
+            try:
+                data = item.read_bytes()
+            except OSError as e:
+                yield Failure(str(item), e.strerror or str(e))
+                continue
+            path = item.relative_to(root).as_posix() if root else item.name
+            if item.suffix.lower() in DUMP_SUFFIXES:
+                yield from read_dump(item.name, data, path)
+            else:
+                yield RawDocument(name=item.name, data=data, path=path)
 
 
-def read_dump(name: str, data: bytes) -> Iterator[RawDocument | Failure]:
+def read_dump(name: str, data: bytes, path: str | None = None) -> Iterator[RawDocument | Failure]:
     """A JSON Lines dump: ``{"url", "html" or "text", ...}`` per line; ``name#N`` per record."""
     for number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
@@ -75,4 +78,4 @@ def read_dump(name: str, data: bytes) -> Iterator[RawDocument | Failure]:
             yield Failure(doc, f'line {number} has neither "html" nor "text"')
             continue
         url = record.get("url") if isinstance(record.get("url"), str) else None
-        yield RawDocument(name=doc, data=body.encode("utf-8"), url=url, media_type=media)
+        yield RawDocument(name=doc, data=body.encode("utf-8"), url=url, media_type=media, path=f"{path or name}#{number}")
