@@ -203,9 +203,11 @@ def _check_sqlite_file(path: str) -> None:
     try:
         assert (problems := conn.execute("PRAGMA integrity_check").fetchall()) == [("ok",)], problems
         assert (dangling := conn.execute("PRAGMA foreign_key_check").fetchall()) == [], dangling[:5]
-        # The FTS5 index agrees with the search_index rows it is built from (raises if not).
-        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
-        assert conn.execute("SELECT count(*) FROM search_fts").fetchone() == conn.execute("SELECT count(*) FROM search_index").fetchone()
+        # Each FTS5 index is sound (raises if not) and holds one entry per search_index row of its kind.
+        for fts, kind in (("documents_fts", "document"), ("entities_fts", "entity")):
+            conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 0)")
+            indexed = conn.execute(f"SELECT count(*) FROM {fts}_docsize").fetchone()
+            assert indexed == conn.execute("SELECT count(*) FROM search_index WHERE kind = ?", (kind,)).fetchone()
         conn.rollback()
     finally:
         conn.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Connection, and_, case, column, delete, exists, func, insert, literal, literal_column, or_, select, table
+from sqlalchemy import Connection, and_, column, delete, exists, func, insert, literal, literal_column, or_, select, table
 
 from hoptac.extract.gazetteer import province_lookup
 from hoptac.store.schema import documents, entities, facts, links, search_index
@@ -80,47 +80,56 @@ def search(conn: Connection, query: str, filters: Filters | None = None, *, kind
 # ---------------------------------------------------------------------------- ranking
 
 
-def _ranked(conn: Connection, q: str, kind: str):
+def _passes(q: str) -> tuple[bool, ...]:
+    """The exact phrase first; then, for several words, all the words anywhere."""
+    return (True, False) if len(q.split()) > 1 else (True,)
+
+
+def _ranked(conn: Connection, q: str, kind: str, exact: bool):
     """A subquery of (ref_id, score) for index rows of one kind matching the folded query."""
     if conn.dialect.name == "sqlite":
-        words = q.split()  # folded: letters, digits and spaces only, so quoting is safe
-        phrase = '"' + " ".join(words) + '"'
-        match = f"{phrase} OR ({' AND '.join(map(_quoted, words))})" if len(words) > 1 else phrase
-        return (select(search_index.c.ref_id, (-func.bm25(_FTS_COLUMN, 10.0, 1.0)).label("score"))
-                .select_from(search_index.join(_FTS, _FTS.c.rowid == search_index.c.id))
-                .where(_FTS_COLUMN.op("MATCH")(match), search_index.c.kind == kind)
-                .subquery())
+        name = _FTS_TABLES[kind]
+        fts = table(name, column("rowid"), column("rank"))
+        words = [f'"{w}"' for w in q.split()]  # folded: letters, digits and spaces only, so quoting is safe
+        match = '"' + q + '"' if exact else " AND ".join(words)
+        return (select(search_index.c.ref_id, (-fts.c.rank).label("score"))
+                .select_from(fts.join(search_index, search_index.c.id == fts.c.rowid))
+                .where(literal_column(name).op("MATCH")(match)).subquery())
     tsv = literal_column("search_index.tsv")
-    plain = func.plainto_tsquery("simple", q)
-    score = func.ts_rank_cd(tsv, plain) + case((tsv.op("@@")(func.phraseto_tsquery("simple", q)), 1.0), else_=0.0)
-    matched = tsv.op("@@")(plain)
-    if kind == "entity":  # names typed approximately still find their entity
+    query = func.phraseto_tsquery("simple", q) if exact else func.plainto_tsquery("simple", q)
+    matched, score = tsv.op("@@")(query), func.ts_rank_cd(tsv, query)
+    if kind == "entity" and not exact:  # names typed approximately still find their entity
         matched = or_(matched, search_index.c.title.op("%")(q))
         score = score + func.similarity(search_index.c.title, q)
     return select(search_index.c.ref_id, score.label("score")).where(matched, search_index.c.kind == kind).subquery()
 
 
-def _quoted(word: str) -> str:
-    return f'"{word}"'
-
-
-_FTS = table("search_fts", column("rowid"))
-_FTS_COLUMN = literal_column("search_fts")
+_FTS_TABLES = {"document": "documents_fts", "entity": "entities_fts"}
 
 
 # ---------------------------------------------------------------------------- documents
 
 
 def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[Hit]:
-    if q:
-        ranked = _ranked(conn, q, "document")
-        stmt = select(documents, ranked.c.score).join(ranked, ranked.c.ref_id == documents.c.id).order_by(ranked.c.score.desc(), documents.c.id)
-    else:
-        stmt = select(documents, literal(0.0).label("score")).order_by(documents.c.published_at.desc(), documents.c.id)
-    stmt = stmt.where(*_document_filters(conn, filters)).limit(limit)
-    return [Hit("document", row.id, row.title or row.name, _snippet(row.text, q), round(float(row.score), 4),
-                (row.published_at or "")[:10] or None, {"source": row.source, "url": row.url, "name": row.name})
-            for row in conn.execute(stmt)]
+    conditions = _document_filters(conn, filters)
+    if not q:
+        stmt = select(documents, literal(0.0).label("score")).where(*conditions).order_by(documents.c.published_at.desc(), documents.c.id)
+        return [_document_hit(row, q) for row in conn.execute(stmt.limit(limit))]
+    hits: list[Hit] = []
+    for exact in _passes(q):
+        ranked = _ranked(conn, q, "document", exact)
+        stmt = (select(documents, ranked.c.score).join(ranked, ranked.c.ref_id == documents.c.id)
+                .where(*conditions, documents.c.id.notin_([h.id for h in hits]))
+                .order_by(ranked.c.score.desc(), documents.c.id).limit(limit - len(hits)))
+        hits += [_document_hit(row, q) for row in conn.execute(stmt)]
+        if len(hits) == limit:
+            break
+    return hits
+
+
+def _document_hit(row, q: str) -> Hit:
+    return Hit("document", row.id, row.title or row.name, _snippet(row.text, q), round(float(row.score), 4),
+               (row.published_at or "")[:10] or None, {"source": row.source, "url": row.url, "name": row.name})
 
 
 def _document_filters(conn: Connection, f: Filters) -> list:
@@ -188,16 +197,21 @@ def _snippet(body: str, q: str, width: int = 240) -> str:
 
 
 def _entities(conn: Connection, q: str, kinds: list[str], filters: Filters, limit: int) -> list[Hit]:
-    ranked = _ranked(conn, q, "entity")
-    stmt = (select(entities, ranked.c.score).join(ranked, ranked.c.ref_id == entities.c.id)
-            .where(entities.c.kind.in_(kinds), entities.c.merged_into.is_(None))
-            .order_by(ranked.c.score.desc(), entities.c.id).limit(limit))
-    if filters.province:
-        province = _province(filters.province)
-        stmt = stmt.where(or_(entities.c.province == province, entities.c.province_now == province))
-    return [Hit(row.kind, row.id, row.name, _entity_line(row), round(float(row.score), 4), None,
-                {"province": row.province, "province_now": row.province_now, "org_kind": row.org_kind})
-            for row in conn.execute(stmt)]
+    hits: list[Hit] = []
+    for exact in _passes(q):
+        ranked = _ranked(conn, q, "entity", exact)
+        stmt = (select(entities, ranked.c.score).join(ranked, ranked.c.ref_id == entities.c.id)
+                .where(entities.c.kind.in_(kinds), entities.c.merged_into.is_(None), entities.c.id.notin_([h.id for h in hits]))
+                .order_by(ranked.c.score.desc(), entities.c.id).limit(limit - len(hits)))
+        if filters.province:
+            province = _province(filters.province)
+            stmt = stmt.where(or_(entities.c.province == province, entities.c.province_now == province))
+        hits += [Hit(row.kind, row.id, row.name, _entity_line(row), round(float(row.score), 4), None,
+                     {"province": row.province, "province_now": row.province_now, "org_kind": row.org_kind})
+                 for row in conn.execute(stmt)]
+        if len(hits) == limit:
+            break
+    return hits
 
 
 def _entity_line(row) -> str:
