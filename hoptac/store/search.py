@@ -92,9 +92,13 @@ def _ranked(conn: Connection, q: str, kind: str, exact: bool):
         fts = table(name, column("rowid"), column("rank"))
         words = [f'"{w}"' for w in q.split()]  # folded: letters, digits and spaces only, so quoting is safe
         match = '"' + q + '"' if exact else " AND ".join(words)
+        matching = literal_column(name).op("MATCH")(match)
+        # BM25 costs a lookup per matching row. A query as common as "sở khoa học và công nghệ"
+        # matches most of the corpus; it ranks only the newest RANK_AT_MOST matches.
+        newest = conn.execute(select(fts.c.rowid).where(matching).order_by(fts.c.rowid.desc()).offset(RANK_AT_MOST - 1).limit(1)).scalar()
         return (select(search_index.c.ref_id, (-fts.c.rank).label("score"))
                 .select_from(fts.join(search_index, search_index.c.id == fts.c.rowid))
-                .where(literal_column(name).op("MATCH")(match)).subquery())
+                .where(matching, fts.c.rowid >= (newest or 0)).subquery())
     tsv = literal_column("search_index.tsv")
     query = func.phraseto_tsquery("simple", q) if exact else func.plainto_tsquery("simple", q)
     matched, score = tsv.op("@@")(query), func.ts_rank_cd(tsv, query)
@@ -105,6 +109,7 @@ def _ranked(conn: Connection, q: str, kind: str, exact: bool):
 
 
 _FTS_TABLES = {"document": "documents_fts", "entity": "entities_fts"}
+RANK_AT_MOST = 500
 
 
 # ---------------------------------------------------------------------------- documents
@@ -118,9 +123,11 @@ def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[H
     hits: list[Hit] = []
     for exact in _passes(q):
         ranked = _ranked(conn, q, "document", exact)
-        stmt = (select(documents, ranked.c.score).join(ranked, ranked.c.ref_id == documents.c.id)
-                .where(*conditions, documents.c.id.notin_([h.id for h in hits]))
-                .order_by(ranked.c.score.desc(), documents.c.id).limit(limit - len(hits)))
+        # Rank and cut first, then read the few whole rows (an article's text is kilobytes).
+        top = (select(documents.c.id, ranked.c.score).join(ranked, ranked.c.ref_id == documents.c.id)
+               .where(*conditions, documents.c.id.notin_([h.id for h in hits]))
+               .order_by(ranked.c.score.desc(), documents.c.id).limit(limit - len(hits)).subquery())
+        stmt = select(documents, top.c.score).join(top, top.c.id == documents.c.id).order_by(top.c.score.desc(), documents.c.id)
         hits += [_document_hit(row, q) for row in conn.execute(stmt)]
         if len(hits) == limit:
             break
