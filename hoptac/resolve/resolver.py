@@ -71,6 +71,10 @@ class Resolver:
         """
         before = before or {}
         local = self._document_orgs(rows, before)
+        here: dict[int, str | None] = {}  # the post-2025 province of each organization, as this article gives it
+        for row in rows:
+            if row.kind == "organization":
+                here.setdefault(local[org_block(row.label)].entity_id, row.province_now)
         out: list[list[tuple[str, Link]]] = [[] for _ in rows]
         affiliations: dict[str, tuple[set[int], set[str]]] = {}
         for i, row in enumerate(rows):
@@ -82,7 +86,7 @@ class Resolver:
                         if row.kind == "position":
                             orgs, places = affiliations.setdefault(fold(row.data["person"]), (set(), set()))
                             orgs.add(link.entity_id)
-                            if province := self._province_now(link.entity_id, rows, local):
+                            if province := self._province_now(link.entity_id, here):
                                 places.add(province)
                 elif kind == "organization":
                     out[i].append((role, local[org_block(name)]))
@@ -99,10 +103,9 @@ class Resolver:
     def _document_orgs(self, rows: list[FactRow], before: dict[str, Link]) -> dict[str, Link]:
         return {org_block(row.label): self._organization(row.label, row.data, before.get(row.key)) for row in rows if row.kind == "organization"}
 
-    def _province_now(self, entity_id: int, rows: list[FactRow], local: dict[str, Link]) -> str | None:
-        for row in rows:
-            if row.kind == "organization" and local[org_block(row.label)].entity_id == entity_id:
-                return row.province_now
+    def _province_now(self, entity_id: int, here: dict[int, str | None]) -> str | None:
+        if entity_id in here:
+            return here[entity_id]
         if entity_id not in self._provinces:
             self._provinces[entity_id] = self.conn.execute(select(entities.c.province_now).where(entities.c.id == entity_id)).scalar()
         return self._provinces[entity_id]
@@ -117,22 +120,21 @@ class Resolver:
 
     def _find_organization(self, name: str, data: dict) -> Link:
         block = org_block(name)
+        if block not in self._orgs:
+            found = self.conn.execute(select(entities.c.id).where(and_(entities.c.kind == "organization", entities.c.block == block))
+                                      .order_by(entities.c.id).limit(1)).scalar()
+            if found is not None:
+                self._orgs[block] = found
         if block in self._orgs:
             return Link(self._orgs[block], "same_name", 1.0, f"same name after spelling out: {block}")
-        found = self.conn.execute(
-            select(entities.c.id).where(and_(entities.c.kind == "organization", entities.c.block == block))
-            .order_by(entities.c.id).limit(1)).first()
-        if found:
-            self._orgs[block] = found.id
-            return Link(self._orgs[block], "same_name", 1.0, f"same name after spelling out: {block}")
-        written = data.get("mentions", [])
-        for alias in alias_keys(name, written):
+        aliases = alias_keys(name, data.get("mentions", []))
+        for alias in sorted(aliases):
             if alias in self._aliases:
                 self._orgs[block] = self._aliases[alias]
                 return Link(self._orgs[block], "alias", 0.9, f"written {alias.upper()}, as this organization is known")
         entity_id = self._create("organization", name, block, org_kind=data.get("kind"), province=data.get("province"),
-                                 province_now=data.get("province_now"), aliases=sorted(alias_keys(name, written)))
-        for alias in alias_keys(name, written):
+                                 province_now=data.get("province_now"), aliases=sorted(aliases))
+        for alias in aliases:
             self._aliases.setdefault(alias, entity_id)
         self._orgs[block] = entity_id
         return Link(entity_id, "new", 1.0, "first mention")

@@ -58,14 +58,13 @@ def delete_fact(conn: Connection, fact_id: int, author: Author) -> int:
 
 
 def add_fact(conn: Connection, document_id: int, kind: str, data: dict, author: Author, sentence: str = "") -> int:
-    key = conn.execute(select(documents.c.key).where(documents.c.id == document_id)).scalar()
-    if key is None:
+    document = conn.execute(select(documents.c.key, documents.c.run_id).where(documents.c.id == document_id)).first()
+    if document is None:
         raise CorrectionError(f"no document {document_id}")
-    label = _label(kind, data, kind)
-    correction_id = _record(conn, "add", author, {"kind": kind, "data": data, "sentence": sentence}, document_key=key)
+    correction_id = _record(conn, "add", author, {"kind": kind, "data": data, "sentence": sentence}, document_key=document.key)
     conn.execute(insert(facts).values(
-        document_id=document_id, run_id=_document_run(conn, document_id), kind=kind, key=f"analyst:{correction_id}",
-        label=label, data=data, evidence=[], sentence=sentence, confidence=1.0, origin="analyst", corrected_by=correction_id))
+        document_id=document_id, run_id=document.run_id, kind=kind, key=f"analyst:{correction_id}", label=_label(kind, data, kind),
+        data=data, evidence=[], sentence=sentence, confidence=1.0, origin="analyst", corrected_by=correction_id))
     return correction_id
 
 
@@ -126,8 +125,8 @@ def undo(conn: Connection, correction_id: int, author: Author) -> None:
         conn.execute(update(entities).where(entities.c.id == c.entity_id).values(merged_into=None))
         conn.execute(update(entities).where(entities.c.id.in_(c.payload["children"])).values(merged_into=c.entity_id))
     elif c.action == "split":
-        moved = select(links.c.id).where(links.c.entity_id == c.other_entity_id)
-        conn.execute(update(links).where(links.c.id.in_(moved)).values(entity_id=c.entity_id, rule="analyst", reason=f"split undone by {author.name}"))
+        conn.execute(update(links).where(links.c.entity_id == c.other_entity_id)
+                     .values(entity_id=c.entity_id, rule="analyst", reason=f"split undone by {author.name}"))
     elif c.action == "rename":
         _rename(conn, c.entity_id, c.payload["old"])
     _audit(conn, author, "undo", f"correction:{correction_id}", {"action": c.action})
@@ -233,7 +232,3 @@ def _rename(conn: Connection, entity_id: int, name: str) -> None:
     conn.execute(update(entities).where(entities.c.id == entity_id).values(name=name))
     aliases = conn.execute(select(entities.c.aliases).where(entities.c.id == entity_id)).scalar_one()
     index_entity(conn, entity_id, name, aliases)
-
-
-def _document_run(conn: Connection, document_id: int) -> int:
-    return conn.execute(select(documents.c.run_id).where(documents.c.id == document_id)).scalar_one()

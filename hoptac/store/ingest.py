@@ -55,6 +55,11 @@ class Summary:
     def seen(self) -> int:
         return self.added + self.updated + self.reextracted + self.skipped + len(self.failed)
 
+    def counters(self) -> dict[str, int]:
+        """The run's row in ``runs``, as far as it has got."""
+        return {"added": self.added, "updated": self.updated, "reextracted": self.reextracted,
+                "skipped": self.skipped, "failed": len(self.failed)}
+
 
 @dataclass
 class _Pending:
@@ -74,11 +79,11 @@ def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, ver
            progress: Callable[[Summary], None] | None = None, on_batch: Callable[[Summary], None] | None = None) -> Summary:
     """Store everything the paths hold; ``version`` overrides the extractor version (for tests and replays)."""
     version = version or extractor_version()
+    summary = Summary(0, version)
     with engine.begin() as conn:
-        run_id = conn.execute(insert(runs).values(extractor_version=version, started_at=now(), status="running",
-                                                  added=0, updated=0, reextracted=0, skipped=0, failed=0).returning(runs.c.id)).scalar_one()
+        summary.run_id = conn.execute(insert(runs).values(extractor_version=version, started_at=now(), status="running",
+                                                          **summary.counters()).returning(runs.c.id)).scalar_one()
         known = _Known.load(conn)
-    summary = Summary(run_id, version)
     resolver: Resolver | None = None  # one for the whole run: its memory of blocks spans batches
     try:
         pending = _plan(read_inputs(paths), known, version, summary, progress)
@@ -216,8 +221,7 @@ def _write_batch(conn: Connection, resolver: Resolver, batch: list[_Pending], su
     _index_documents(conn, stored)
     summary.orphaned.extend(corrections_module.reapply(conn, [(document_id, p.key) for document_id, p, _ in stored]))
     _store_failures(conn, summary)
-    conn.execute(update(runs).where(runs.c.id == summary.run_id).values(
-        added=summary.added, updated=summary.updated, reextracted=summary.reextracted, skipped=summary.skipped, failed=len(summary.failed)))
+    conn.execute(update(runs).where(runs.c.id == summary.run_id).values(**summary.counters()))
 
 
 # Statements built once: executing a prepared statement with parameters reuses its
@@ -293,9 +297,7 @@ def _finish(engine: Engine, summary: Summary, status: str) -> None:
         _store_failures(conn, summary)
         if summary.added + summary.updated + summary.reextracted:
             _analyze(conn)
-        conn.execute(update(runs).where(runs.c.id == summary.run_id).values(
-            status=status, finished_at=now(), added=summary.added, updated=summary.updated,
-            reextracted=summary.reextracted, skipped=summary.skipped, failed=len(summary.failed)))
+        conn.execute(update(runs).where(runs.c.id == summary.run_id).values(status=status, finished_at=now(), **summary.counters()))
 
 
 def _analyze(conn: Connection) -> None:

@@ -9,6 +9,7 @@ Filters (province, organization, person, event type, date range) narrow the docu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection, and_, column, delete, exists, func, insert, literal, literal_column, or_, select, table
@@ -80,9 +81,17 @@ def search(conn: Connection, query: str, filters: Filters | None = None, *, kind
 # ---------------------------------------------------------------------------- ranking
 
 
-def _passes(q: str) -> tuple[bool, ...]:
-    """The exact phrase first; then, for several words, all the words anywhere."""
-    return (True, False) if len(q.split()) > 1 else (True,)
+def _in_passes(q: str, limit: int, page: Callable[[bool, list[int], int], list[Hit]]) -> list[Hit]:
+    """The exact phrase's hits first; then, for several words, those with all the words anywhere.
+
+    ``page(exact, found, size)`` returns up to ``size`` hits not among the ids ``found``.
+    """
+    hits: list[Hit] = []
+    for exact in (True, False) if len(q.split()) > 1 else (True,):
+        hits += page(exact, [h.id for h in hits], limit - len(hits))
+        if len(hits) == limit:
+            break
+    return hits
 
 
 def _ranked(conn: Connection, q: str, kind: str, exact: bool):
@@ -120,18 +129,17 @@ def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[H
     if not q:
         stmt = select(documents, literal(0.0).label("score")).where(*conditions).order_by(documents.c.published_at.desc(), documents.c.id)
         return [_document_hit(row, q) for row in conn.execute(stmt.limit(limit))]
-    hits: list[Hit] = []
-    for exact in _passes(q):
+
+    def page(exact: bool, found: list[int], size: int) -> list[Hit]:
         ranked = _ranked(conn, q, "document", exact)
         # Rank and cut first, then read the few whole rows (an article's text is kilobytes).
         top = (select(documents.c.id, ranked.c.score).join(ranked, ranked.c.ref_id == documents.c.id)
-               .where(*conditions, documents.c.id.notin_([h.id for h in hits]))
-               .order_by(ranked.c.score.desc(), documents.c.id).limit(limit - len(hits)).subquery())
+               .where(*conditions, documents.c.id.notin_(found))
+               .order_by(ranked.c.score.desc(), documents.c.id).limit(size).subquery())
         stmt = select(documents, top.c.score).join(top, top.c.id == documents.c.id).order_by(top.c.score.desc(), documents.c.id)
-        hits += [_document_hit(row, q) for row in conn.execute(stmt)]
-        if len(hits) == limit:
-            break
-    return hits
+        return [_document_hit(row, q) for row in conn.execute(stmt)]
+
+    return _in_passes(q, limit, page)
 
 
 def _document_hit(row, q: str) -> Hit:
@@ -176,10 +184,10 @@ def _province(name: str) -> str:
 def _entity_ids(conn: Connection, kind: str, wanted: str) -> list[int]:
     if wanted.isdigit():
         return [int(wanted)]
-    ids = [h.id for h in _entities(conn, fold(wanted), [kind], Filters(), 5)]
-    if not ids:
+    best = _entities(conn, fold(wanted), [kind], Filters(), 1)
+    if not best:
         raise SearchError(f"no {kind} matches {wanted!r}")
-    return ids[:1]
+    return [best[0].id]
 
 
 def entity_members(conn: Connection, ids: list[int]) -> list[int]:
@@ -204,21 +212,20 @@ def _snippet(body: str, q: str, width: int = 240) -> str:
 
 
 def _entities(conn: Connection, q: str, kinds: list[str], filters: Filters, limit: int) -> list[Hit]:
-    hits: list[Hit] = []
-    for exact in _passes(q):
+    province = _province(filters.province) if filters.province else None
+
+    def page(exact: bool, found: list[int], size: int) -> list[Hit]:
         ranked = _ranked(conn, q, "entity", exact)
         stmt = (select(entities, ranked.c.score).join(ranked, ranked.c.ref_id == entities.c.id)
-                .where(entities.c.kind.in_(kinds), entities.c.merged_into.is_(None), entities.c.id.notin_([h.id for h in hits]))
-                .order_by(ranked.c.score.desc(), entities.c.id).limit(limit - len(hits)))
-        if filters.province:
-            province = _province(filters.province)
+                .where(entities.c.kind.in_(kinds), entities.c.merged_into.is_(None), entities.c.id.notin_(found))
+                .order_by(ranked.c.score.desc(), entities.c.id).limit(size))
+        if province:
             stmt = stmt.where(or_(entities.c.province == province, entities.c.province_now == province))
-        hits += [Hit(row.kind, row.id, row.name, _entity_line(row), round(float(row.score), 4), None,
-                     {"province": row.province, "province_now": row.province_now, "org_kind": row.org_kind})
-                 for row in conn.execute(stmt)]
-        if len(hits) == limit:
-            break
-    return hits
+        return [Hit(row.kind, row.id, row.name, _entity_line(row), round(float(row.score), 4), None,
+                    {"province": row.province, "province_now": row.province_now, "org_kind": row.org_kind})
+                for row in conn.execute(stmt)]
+
+    return _in_passes(q, limit, page)
 
 
 def _entity_line(row) -> str:

@@ -19,19 +19,17 @@ class NotFound(LookupError):
 def person(conn: Connection, entity_id: int) -> dict:
     entity = _entity(conn, entity_id, "person")
     members = entity_members(conn, [entity["id"]])
-    positions = []
     org = links.alias("org")
     org_entity = entities.alias("org_entity")
     rows = conn.execute(
-        select(facts, documents.c.published_at, documents.c.title.label("document_title"), org_entity.c.id.label("org_id"), org_entity.c.name.label("org_name"))
-        .select_from(facts.join(links, links.c.fact_id == facts.c.id).join(documents, documents.c.id == facts.c.document_id)
+        select(facts, org_entity.c.id.label("org_id"), org_entity.c.name.label("org_name"))
+        .select_from(facts.join(links, links.c.fact_id == facts.c.id)
                      .outerjoin(org, (org.c.fact_id == facts.c.id) & (org.c.role == "organization"))
                      .outerjoin(org_entity, org_entity.c.id == org.c.entity_id))
         .where(links.c.entity_id.in_(members), links.c.role == "subject", facts.c.kind == "position", facts.c.suppressed_by.is_(None))
         .order_by(*_dated_first()))
-    for r in rows:
-        positions.append({"title": r.label, "organization": r.org_name, "organization_id": r.org_id, "former": r.data.get("former", False),
-                          "date": r.date, "document_id": r.document_id, "fact_id": r.id, "sentence": r.sentence})
+    positions = [{"title": r.label, "organization": r.org_name, "organization_id": r.org_id, "former": r.data.get("former", False),
+                  "date": r.date, "document_id": r.document_id, "fact_id": r.id, "sentence": r.sentence} for r in rows]
     return {**entity, "positions": positions, "history": _history(positions), **_mentions(conn, members)}
 
 
@@ -55,7 +53,7 @@ def agreement(conn: Connection, fact_id: int) -> dict:
         .where(links.c.fact_id == fact_id, links.c.role == "party").order_by(links.c.id)).all()
     return {"id": fact.id, **fact.data, "deleted": fact.suppressed_by is not None,
             "parties_resolved": [{"id": p.merged_into or p.id, "name": p.name} for p in parties],
-            "document": _document_ref(conn, fact.document_id), "sentence": fact.sentence, "confidence": fact.confidence}
+            "document": _document_refs(conn, [fact.document_id])[0], "sentence": fact.sentence, "confidence": fact.confidence}
 
 
 def document(conn: Connection, document_id: int) -> dict:
@@ -148,11 +146,13 @@ def _mentions(conn: Connection, members: list[int]) -> dict:
         .where(links.c.entity_id.in_(members), links.c.role == "subject", facts.c.kind.in_(["person", "organization"]), facts.c.suppressed_by.is_(None))
         .order_by(facts.c.document_id)).all()
     document_ids = list(dict.fromkeys(r.document_id for r in rows))
-    return {"documents": [_document_ref(conn, d) for d in document_ids],
+    return {"documents": _document_refs(conn, document_ids),
             "resolution": [{"fact_id": r.id, "document_id": r.document_id, "rule": r.rule, "score": r.score, "reason": r.reason} for r in rows]}
 
 
-def _document_ref(conn: Connection, document_id: int) -> dict:
-    row = conn.execute(select(documents.c.id, documents.c.title, documents.c.name, documents.c.published_at, documents.c.source, documents.c.url)
-                       .where(documents.c.id == document_id)).first()
-    return dict(row._mapping)
+def _document_refs(conn: Connection, document_ids: list[int]) -> list[dict]:
+    """Title, date and source of each document, in the order given: one query for all."""
+    rows = conn.execute(select(documents.c.id, documents.c.title, documents.c.name, documents.c.published_at, documents.c.source, documents.c.url)
+                        .where(documents.c.id.in_(document_ids)))
+    by_id = {row.id: dict(row._mapping) for row in rows}
+    return [by_id[d] for d in document_ids]
