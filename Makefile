@@ -12,11 +12,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# A fresh embedded store of the sample corpus, then what it knows of Cần Thơ.
+PORT ?= 8000
+
+# A fresh embedded store of the sample corpus, an editor account to try corrections with,
+# then the web app and API at http://localhost:$(PORT)/ until Ctrl-C.
 demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/hoptac ingest corpus/sample --db demo.db
-	$(BIN)/hoptac search "can tho" --db demo.db --limit 5
+	HOPTAC_PASSWORD=hoptac-demo $(BIN)/hoptac user add demo --role editor --db demo.db
+	@echo "demo editor: log in as demo / hoptac-demo"
+	$(BIN)/hoptac serve --db demo.db --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

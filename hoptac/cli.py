@@ -405,15 +405,10 @@ def correct_undo(correction_id: int, db, author, reason) -> None:
 @json_option
 def corrections_command(db: str | None, status: str | None, as_json: bool) -> None:
     """List analysts' corrections; orphaned ones lost their target to a re-extraction."""
-    from sqlalchemy import select
+    from hoptac.store.corrections import listing
 
-    from hoptac.store.schema import corrections
-
-    stmt = select(corrections).order_by(corrections.c.id)
-    if status:
-        stmt = stmt.where(corrections.c.status == status)
     with _open(db).connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        rows = listing(conn, status)
     if as_json:
         _print_json(rows)
         return
@@ -461,3 +456,143 @@ def export_command(out_dir: str, db: str | None, formats: str) -> None:
         raise click.BadParameter(str(e), param_hint="--format") from e
     for path in written:
         click.echo(path)
+
+
+# ---------------------------------------------------------------------------- the web app and its users
+
+
+@main.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--private", is_flag=True, envvar="HOPTAC_PRIVATE", help="Reading needs a login too (any role).")
+@click.option("--secure-cookies", is_flag=True, help="Send session cookies over HTTPS only (behind TLS).")
+@click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Server processes. Login throttling counts per process.")
+def serve_command(db: str | None, host: str, port: int, private: bool, secure_cookies: bool, workers: int) -> None:
+    """Serve the web app and the REST API (docs at /api/docs)."""
+    import os
+
+    import uvicorn
+
+    engine = _open(db)  # migrate and report a bad URL here, before the server starts
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    os.environ.update(HOPTAC_SERVE_DB=url, HOPTAC_SERVE_PRIVATE="1" if private else "", HOPTAC_SERVE_SECURE="1" if secure_cookies else "")
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo(f"hoptac: serving {engine.url.render_as_string(hide_password=True)} at http://{shown}:{port}/ (API docs: http://{shown}:{port}/api/docs)", err=True)
+    uvicorn.run("hoptac.web.app:from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning",
+                proxy_headers=False)
+
+
+@main.group("user")
+def user_group() -> None:
+    """Accounts for the web app and API: viewer (reads a private store), editor (corrects), admin."""
+
+
+def _users(db: str | None, action):
+    from hoptac.store.users import UserError
+
+    try:
+        with _open(db).begin() as conn:
+            return action(conn)
+    except UserError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _actor() -> str:
+    import getpass
+    import os
+
+    return os.environ.get("HOPTAC_USER") or getpass.getuser()
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), default="editor", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="HOPTAC_PASSWORD",
+              help="Asked for when not given (or set $HOPTAC_PASSWORD).")
+@db_option
+def user_add(name: str, role: str, password: str, db: str | None) -> None:
+    """Create an account."""
+    from hoptac.store.users import add_user
+
+    user = _users(db, lambda conn: add_user(conn, name, password, role, actor=_actor()))
+    click.echo(f"user {user.name} ({user.role}) added")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, envvar="HOPTAC_PASSWORD")
+@db_option
+def user_passwd(name: str, password: str, db: str | None) -> None:
+    """Set an account's password and close its open sessions."""
+    from hoptac.store.users import UserError, close_sessions, get_user, set_password
+
+    def change(conn) -> None:
+        set_password(conn, name, password, actor=_actor())
+        user = get_user(conn, name)
+        if user is None:
+            raise UserError(f"no user {name!r}")
+        close_sessions(conn, user)
+    _users(db, change)
+    click.echo(f"password of {name} changed; its sessions and tokens are closed")
+
+
+@user_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["viewer", "editor", "admin"]))
+@db_option
+def user_role(name: str, role: str, db: str | None) -> None:
+    """Change an account's role."""
+    from hoptac.store.users import set_role
+
+    user = _users(db, lambda conn: set_role(conn, name, role, actor=_actor()))
+    click.echo(f"{user.name} is now {user.role}")
+
+
+@user_group.command("disable")
+@click.argument("name")
+@db_option
+def user_disable(name: str, db: str | None) -> None:
+    """Stop an account from logging in; its sessions and tokens end at once."""
+    from hoptac.store.users import disable_user
+
+    _users(db, lambda conn: disable_user(conn, name, actor=_actor()))
+    click.echo(f"{name} disabled")
+
+
+@user_group.command("list")
+@db_option
+@json_option
+def user_list(db: str | None, as_json: bool) -> None:
+    """Accounts and their roles."""
+    from dataclasses import asdict
+
+    from hoptac.store.users import list_users
+
+    found = _users(db, list_users)
+    if as_json:
+        _print_json([asdict(u) for u in found])
+        return
+    table = Table("name", "role", "created", "disabled")
+    for u in found:
+        table.add_row(u.name, u.role, u.created_at[:16], "yes" if u.disabled else "")
+    Console().print(table)
+
+
+@user_group.command("token")
+@click.argument("name")
+@click.option("--label", default="", help="What the token is for.")
+@click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True)
+@db_option
+def user_token(name: str, label: str, days: int, db: str | None) -> None:
+    """Print a new API token for an account (send it as Authorization: Bearer TOKEN)."""
+    from hoptac.store.users import UserError, get_user, open_session
+
+    def issue(conn) -> str:
+        user = get_user(conn, name)
+        if user is None:
+            raise UserError(f"no user {name!r}")
+        return open_session(conn, user, kind="api", ttl_hours=24 * days, label=label)[0]
+    click.echo(_users(db, issue))

@@ -34,7 +34,7 @@ def test_opening_a_store_again_changes_nothing(store_url):
     with again.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == before
         assert set(inspect(conn).get_table_names()) == tables
-    assert {"documents", "document_versions", "runs", "facts", "entities", "links", "corrections", "audit"} <= tables
+    assert {"documents", "document_versions", "runs", "facts", "entities", "links", "corrections", "audit", "users", "sessions"} <= tables
 
 
 def _open_and_close(url: str) -> None:
@@ -50,7 +50,7 @@ def test_processes_opening_a_new_store_at_once_all_succeed(store_url):
         for future in [threads.submit(migrate, engine) for _ in range(3)]:
             future.result()
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
 
 
 def test_a_store_made_by_an_older_release_is_upgraded_in_place_with_its_data(store_url, shared):
@@ -63,7 +63,7 @@ def test_a_store_made_by_an_older_release_is_upgraded_in_place_with_its_data(sto
     old.dispose()
     engine = connect(store_url)  # the current release opens it: migrated, data kept
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
         assert "ix_facts_document_id_kind" in {i["name"] for i in inspect(conn).get_indexes("facts")}
         assert conn.execute(select(func.count()).select_from(documents)).scalar() == 5
         # The search index built under the old schema was carried over.

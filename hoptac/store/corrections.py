@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from hoptac.store.db import now
 from hoptac.store.schema import audit, corrections, documents, entities, facts, links
 from hoptac.store.search import index_entity
+from hoptac.store.show import NotFound
 
 FACT_ACTIONS = ("set", "delete", "split")  # what is re-applied after each extraction
-_LABEL_FIELDS = {"person": "name", "organization": "name", "position": "title", "agreement": "title", "event": "label"}
+LABEL_FIELDS = {"person": "name", "organization": "name", "position": "title", "agreement": "title", "event": "label"}
 
 
 class CorrectionError(ValueError):
@@ -189,7 +190,7 @@ def _undo_set(conn: Connection, c) -> None:
 
 
 def _label(kind: str, data: dict, fallback: str) -> str:
-    return str(data.get(_LABEL_FIELDS.get(kind, "")) or fallback)
+    return str(data.get(LABEL_FIELDS.get(kind, "")) or fallback)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -211,7 +212,9 @@ def _record(conn: Connection, action: str, author: Author, payload: dict, *, fac
 
 
 def _audit(conn: Connection, author: Author, action: str, target: str, detail: dict) -> None:
-    conn.execute(insert(audit).values(at=now(), actor=author.name, action=action, target=target, detail={"reason": author.reason, **detail}))
+    # A document key (URL) can outgrow the column; the detail keeps the whole of it.
+    conn.execute(insert(audit).values(at=now(), actor=author.name[:200], action=action, target=target[:200],
+                                      detail={"reason": author.reason, "target": target, **detail}))
 
 
 def _fact(conn: Connection, fact_id: int):
@@ -232,3 +235,28 @@ def _rename(conn: Connection, entity_id: int, name: str) -> None:
     conn.execute(update(entities).where(entities.c.id == entity_id).values(name=name))
     aliases = conn.execute(select(entities.c.aliases).where(entities.c.id == entity_id)).scalar_one()
     index_entity(conn, entity_id, name, aliases)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def listing(conn: Connection, status: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Corrections, newest last, optionally only those with a status (applied | orphaned | undone)."""
+    stmt = select(corrections).order_by(corrections.c.id).offset(offset)
+    if status:
+        stmt = stmt.where(corrections.c.status == status)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def count(conn: Connection, status: str | None = None) -> int:
+    stmt = select(func.count()).select_from(corrections)
+    return conn.execute(stmt.where(corrections.c.status == status) if status else stmt).scalar_one()
+
+
+def get(conn: Connection, correction_id: int) -> dict:
+    row = conn.execute(select(corrections).where(corrections.c.id == correction_id)).first()
+    if row is None:
+        raise NotFound(f"no correction {correction_id}")
+    return dict(row._mapping)

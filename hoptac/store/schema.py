@@ -3,11 +3,12 @@
 Extraction output and analysts' work live apart: ``facts`` and ``links`` are rewritten
 every time a document is (re-)extracted; ``corrections`` and ``audit`` are only ever
 appended to by people, and corrections are re-applied on top of each new extraction.
-The migrations in ``migrations/versions`` create exactly these tables.
+``users`` and ``sessions`` are who may read and change the store through the web app and
+its API. The migrations in ``migrations/versions`` create exactly these tables.
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -169,4 +170,32 @@ search_index = Table(
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
     UniqueConstraint("kind", "ref_id"),
+)
+
+# People who sign in to the web app or call its API. Only a hash of the password is kept
+# (see users.py); a user is disabled rather than deleted, so the audit log's names stay meaningful.
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(16), nullable=False),  # viewer | editor | admin
+    Column("created_at", String(32), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+# A signed-in browser or an API token. The secret token is only ever in the user's hands:
+# the store keeps its SHA-256, so reading this table does not let anyone act as the user.
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),  # web | api
+    Column("csrf", String(64)),  # web sessions only: forms must send it back
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32)),  # NULL: never (API tokens)
+    Column("last_seen_at", String(32), nullable=False),
+    Column("label", Text, nullable=False, default=""),  # what a token is for
+    Index(None, "user_id"),
 )

@@ -125,7 +125,7 @@ RANK_AT_MOST = 500
 
 
 def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[Hit]:
-    conditions = _document_filters(conn, filters)
+    conditions = document_filters(conn, filters)
     if not q:
         stmt = select(documents, literal(0.0).label("score")).where(*conditions).order_by(documents.c.published_at.desc(), documents.c.id)
         return [_document_hit(row, q) for row in conn.execute(stmt.limit(limit))]
@@ -147,22 +147,23 @@ def _document_hit(row, q: str) -> Hit:
                (row.published_at or "")[:10] or None, {"source": row.source, "url": row.url, "name": row.name})
 
 
-def _document_filters(conn: Connection, f: Filters) -> list:
+def document_filters(conn: Connection, f: Filters) -> list:
     conditions = []
     if f.province:
-        province = _province(f.province)
-        conditions.append(_has_fact("organization", or_(facts.c.province == province, facts.c.province_now == province)))
+        province = province_name(f.province)
+        conditions.append(_has_fact("organization", lambda f: or_(f.c.province == province, f.c.province_now == province)))
     if f.event_type:
-        conditions.append(_has_fact("event", facts.c.key.like(f"event:{f.event_type}:%")))
+        conditions.append(_has_fact("event", lambda fact: fact.c.key.like(f"event:{f.event_type}:%")))
     for kind, wanted in (("organization", f.organization), ("person", f.person)):
         if wanted:
             members = entity_members(conn, _entity_ids(conn, kind, wanted))
-            conditions.append(exists(select(1).select_from(facts.join(links, links.c.fact_id == facts.c.id))
-                                     .where(facts.c.document_id == documents.c.id, facts.c.suppressed_by.is_(None), links.c.entity_id.in_(members))))
+            fact, link = facts.alias("named_by"), links.alias("naming")
+            conditions.append(exists(select(1).select_from(fact.join(link, link.c.fact_id == fact.c.id))
+                                     .where(fact.c.document_id == documents.c.id, fact.c.suppressed_by.is_(None), link.c.entity_id.in_(members))))
     if f.date_from or f.date_to:
         # Published in the range, or (many portals print no dateline) reporting an event in it.
-        published, happened = func.substr(documents.c.published_at, 1, 10), facts.c.date
-        conditions.append(or_(and_(*_within(published, f)), _has_fact("event", and_(*_within(happened, f)))))
+        published = func.substr(documents.c.published_at, 1, 10)
+        conditions.append(or_(and_(*_within(published, f)), _has_fact("event", lambda fact: and_(*_within(fact.c.date, f)))))
     return conditions
 
 
@@ -170,11 +171,16 @@ def _within(day, f: Filters) -> list:
     return [c for c in (day >= f.date_from if f.date_from else None, day <= f.date_to if f.date_to else None) if c is not None]
 
 
-def _has_fact(kind: str, condition):
-    return exists(select(1).where(facts.c.document_id == documents.c.id, facts.c.kind == kind, facts.c.suppressed_by.is_(None), condition))
+def _has_fact(kind: str, condition: Callable):
+    """The document has a fact of ``kind`` meeting ``condition(fact_table)``.
+
+    On an alias of ``facts``, so that it also filters queries that are themselves over facts.
+    """
+    fact = facts.alias("has_fact")
+    return exists(select(1).where(fact.c.document_id == documents.c.id, fact.c.kind == kind, fact.c.suppressed_by.is_(None), condition(fact)))
 
 
-def _province(name: str) -> str:
+def province_name(name: str) -> str:
     province = province_lookup(name)
     if province is None:
         raise SearchError(f"no province is called {name!r}")
@@ -212,7 +218,7 @@ def _snippet(body: str, q: str, width: int = 240) -> str:
 
 
 def _entities(conn: Connection, q: str, kinds: list[str], filters: Filters, limit: int) -> list[Hit]:
-    province = _province(filters.province) if filters.province else None
+    province = province_name(filters.province) if filters.province else None
 
     def page(exact: bool, found: list[int], size: int) -> list[Hit]:
         ranked = _ranked(conn, q, "entity", exact)

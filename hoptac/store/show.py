@@ -78,6 +78,13 @@ def document(conn: Connection, document_id: int) -> dict:
     return out
 
 
+def entity_kind(conn: Connection, entity_id: int) -> str:
+    kind = conn.execute(select(entities.c.kind).where(entities.c.id == entity_id)).scalar()
+    if kind is None:
+        raise NotFound(f"no person or organization {entity_id}")
+    return kind
+
+
 def merges(conn: Connection, entity_id: int | None = None, limit: int = 200) -> list[dict]:
     """Resolution's decisions to put a mention in an existing entity, with their reasons."""
     stmt = (select(links.c.id, links.c.fact_id, links.c.entity_id, entities.c.name, entities.c.kind, links.c.rule, links.c.score,

@@ -1,0 +1,255 @@
+"""The JSON API, ``/api/v1``: the store's lists, things, search, network and corrections.
+
+Every list pages with ``limit``/``offset`` and answers ``{items, total, limit, offset}``;
+every read carries an ETag; every change needs an editor (API token, or a session cookie
+with its CSRF token in ``X-CSRF-Token``) and lands in the audit log.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from hoptac.store import browse, corrections, show, users
+from hoptac.store.search import Filters, search
+from hoptac.web.auth import Visitor, editor, reader, visitor
+
+router = APIRouter(prefix="/api/v1", tags=["read"])
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
+Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive.")]
+Year = Annotated[int | None, Query(ge=1945, le=2100)]
+EventType = Literal["signing", "working_visit", "review", "conference", "other"]
+Id = Annotated[int, Path(ge=1, le=2**62)]
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: list[dict] = []
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+class PageOut(BaseModel):
+    items: list[dict]
+    total: int
+    limit: int
+    offset: int
+
+
+ERRORS = {400: {"model": Error, "description": "Bad parameters"}, 404: {"model": Error, "description": "No such thing"}}
+WRITE_ERRORS = ERRORS | {401: {"model": Error, "description": "Not logged in"}, 403: {"model": Error, "description": "Not an editor"}}
+
+
+def db(request: Request) -> Iterator[Connection]:
+    with request.app.state.engine.connect() as conn:
+        yield conn
+
+
+Db = Annotated[Connection, Depends(db)]
+Reader = Annotated[Visitor, Depends(reader)]
+Editor = Annotated[Visitor, Depends(editor)]
+
+
+# ---------------------------------------------------------------------------- lists
+
+
+@router.get("/documents", response_model=PageOut, responses=ERRORS, summary="Articles, newest first")
+def list_documents(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, province: str | None = None,
+                   org: str | None = None, person: str | None = None, event_type: EventType | None = None,
+                   date_from: Annotated[Day, Query(alias="from")] = None, date_to: Annotated[Day, Query(alias="to")] = None):
+    filters = Filters(province, org, person, event_type, date_from, date_to)
+    return browse.documents_page(conn, filters, limit, offset).to_dict()
+
+
+@router.get("/events", response_model=PageOut, responses=ERRORS, summary="Signings, visits, reviews, conferences, newest first")
+def list_events(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, type: EventType | None = None, province: str | None = None,
+                date_from: Annotated[Day, Query(alias="from")] = None, date_to: Annotated[Day, Query(alias="to")] = None):
+    return browse.events_page(conn, Filters(province=province, event_type=type, date_from=date_from, date_to=date_to), limit, offset).to_dict()
+
+
+@router.get("/agreements", response_model=PageOut, responses=ERRORS, summary="Cooperation programs and agreements")
+def list_agreements(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, province: str | None = None,
+                    party: Annotated[int | None, Query(ge=1, description="An organization's id.")] = None, year: Year = None):
+    return browse.agreements_page(conn, province=province, party=party, year=year, limit=limit, offset=offset).to_dict()
+
+
+@router.get("/persons", response_model=PageOut, responses=ERRORS, summary="People, by name")
+def list_persons(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, name: str | None = None, province: str | None = None):
+    return browse.entities_page(conn, "person", name=name, province=province, limit=limit, offset=offset).to_dict()
+
+
+@router.get("/organizations", response_model=PageOut, responses=ERRORS, summary="Organizations, by name")
+def list_organizations(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, name: str | None = None, province: str | None = None,
+                       kind: str | None = None):
+    return browse.entities_page(conn, "organization", name=name, province=province, org_kind=kind, limit=limit, offset=offset).to_dict()
+
+
+# ---------------------------------------------------------------------------- one thing
+
+
+@router.get("/documents/{document_id}", responses=ERRORS, summary="An article: its clean text and every fact read from it, with evidence")
+def get_document(document_id: Id, conn: Db, _: Reader):
+    return show.document(conn, document_id)
+
+
+@router.get("/persons/{entity_id}", responses=ERRORS, summary="A person: positions over time, sources, resolution reasons")
+def get_person(entity_id: Id, conn: Db, _: Reader):
+    return show.person(conn, entity_id)
+
+
+@router.get("/organizations/{entity_id}", responses=ERRORS, summary="An organization: people, agreements, sources")
+def get_organization(entity_id: Id, conn: Db, _: Reader):
+    return show.organization(conn, entity_id)
+
+
+@router.get("/agreements/{fact_id}", responses=ERRORS, summary="An agreement: parties, signing, period, content points")
+def get_agreement(fact_id: Id, conn: Db, _: Reader):
+    return show.agreement(conn, fact_id)
+
+
+@router.get("/entities/{entity_id}/network", responses=ERRORS, summary="An entity's neighbourhood: partners by agreement or visit, people")
+def get_neighbourhood(entity_id: Id, conn: Db, _: Reader, depth: Annotated[int, Query(ge=1, le=2)] = 1,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 150):
+    show.entity_kind(conn, entity_id)
+    return browse.neighbourhood(conn, entity_id, depth, limit)
+
+
+@router.get("/network", responses=ERRORS, summary="Organizations linked by agreements and visits")
+def get_network(request: Request, conn: Db, _: Reader, province: str | None = None, year_from: Year = None, year_to: Year = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 150):
+    return request.app.state.memo.get(conn, ("network", province, year_from, year_to, limit),
+                                      lambda: browse.network(conn, province=province, year_from=year_from, year_to=year_to, limit=limit))
+
+
+@router.get("/stats", responses=ERRORS, summary="Articles by province (before and after the 2025 merger) and by year; totals")
+def get_stats(request: Request, conn: Db, _: Reader):
+    return request.app.state.memo.get(conn, ("activity",), lambda: browse.activity(conn))
+
+
+@router.get("/search", responses=ERRORS, summary="Search articles, people and organizations (accents and case do not matter)")
+def get_search(conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "", limit: Limit = 20, offset: Offset = 0,
+               province: str | None = None, org: str | None = None, person: str | None = None, event_type: EventType | None = None,
+               date_from: Annotated[Day, Query(alias="from")] = None, date_to: Annotated[Day, Query(alias="to")] = None,
+               type: Annotated[list[Literal["document", "person", "organization"]] | None, Query()] = None):
+    filters = Filters(province, org, person, event_type, date_from, date_to)
+    hits = search(conn, q, filters, kinds=tuple(type) if type else None, limit=limit + offset)
+    return {"query": q, "items": [h.to_dict() for h in hits[offset:]], "limit": limit, "offset": offset}
+
+
+# ---------------------------------------------------------------------------- corrections and sign-in
+
+writes = APIRouter(tags=["change"])
+
+
+class Credentials(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1000)
+    label: str = Field("", max_length=200, description="What the token is for, shown in `hoptac user list`.")
+
+
+class CorrectionIn(BaseModel):
+    action: Literal["set", "delete", "add", "merge", "split", "rename"]
+    reason: str = Field(min_length=1, max_length=2000)
+    fact_id: int | None = Field(None, ge=1, description="set, delete, split")
+    values: dict | None = Field(None, description="set: the fields to change, e.g. {\"title\": \"Phó Giám đốc Sở\"}")
+    document_id: int | None = Field(None, ge=1, description="add")
+    kind: Literal["event", "person", "position", "organization", "agreement", "legal_ref", "commitment"] | None = None
+    data: dict | None = Field(None, description="add: the new fact's fields")
+    sentence: str = Field("", max_length=5000, description="add: the sentence it was read from")
+    entity_id: int | None = Field(None, ge=1, description="merge (the one merged away), rename")
+    into_id: int | None = Field(None, ge=1, description="merge: the entity it becomes part of")
+    name: str | None = Field(None, max_length=500, description="rename")
+
+
+class Reason(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@writes.post("/auth/token", status_code=201, responses={401: {"model": Error}, 429: {"model": Error}},
+             summary="Exchange a name and password for an API token")
+def create_token(request: Request, credentials: Credentials):
+    key = f"{request.client.host if request.client else '-'}|{credentials.name.lower()}"
+    throttle = request.app.state.throttle
+    if wait := throttle.check(key):
+        raise HTTPException(429, f"too many failed logins; try again in {int(wait) + 1} s", headers={"Retry-After": str(int(wait) + 1)})
+    with request.app.state.engine.begin() as conn:
+        user = users.authenticate(conn, credentials.name, credentials.password)
+        if user is None:
+            throttle.failure(key)
+            raise HTTPException(401, "wrong name or password", headers={"WWW-Authenticate": "Bearer"})
+        throttle.success(key)
+        token, session = users.open_session(conn, user, kind="api", ttl_hours=24 * 90, label=credentials.label or "API")
+    return {"token": token, "user": user.name, "role": user.role, "expires_at": session.expires_at}
+
+
+@writes.delete("/auth/token", status_code=204, responses={401: {"model": Error}}, summary="Revoke the token this request carries")
+def revoke_token(request: Request, who: Annotated[Visitor, Depends(visitor)]):
+    if who.via != "token":
+        raise HTTPException(401, "send the token to revoke as Authorization: Bearer …", headers={"WWW-Authenticate": "Bearer"})
+    token = request.headers["authorization"].partition(" ")[2].strip()
+    with request.app.state.engine.begin() as conn:
+        users.close_session(conn, token)
+    return Response(status_code=204)
+
+
+@writes.get("/corrections", response_model=PageOut, responses=ERRORS, summary="Analysts' corrections, oldest first")
+def list_corrections(conn: Db, _: Reader, limit: Limit = 50, offset: Offset = 0,
+                     status: Literal["applied", "orphaned", "undone"] | None = None):
+    items = corrections.listing(conn, status, limit, offset)
+    return {"items": items, "total": corrections.count(conn, status), "limit": limit, "offset": offset}
+
+
+@writes.post("/corrections", status_code=201, responses=WRITE_ERRORS, summary="Correct a fact or an entity; kept across re-extraction")
+def create_correction(request: Request, response: Response, who: Editor, body: Annotated[CorrectionIn, Body()]):
+    author = corrections.Author(who.user.name, body.reason)
+    with request.app.state.engine.begin() as conn:
+        correction_id = apply_correction(conn, body, author)
+    response.headers["Location"] = f"/api/v1/corrections/{correction_id}"
+    return {"id": correction_id, "status": "applied"}
+
+
+@writes.get("/corrections/{correction_id}", responses=ERRORS, summary="One correction")
+def get_correction(correction_id: Id, conn: Db, _: Reader):
+    return corrections.get(conn, correction_id)
+
+
+@writes.post("/corrections/{correction_id}/undo", responses=WRITE_ERRORS, summary="Undo a correction")
+def undo_correction(correction_id: Id, request: Request, who: Editor, body: Reason):
+    with request.app.state.engine.begin() as conn:
+        corrections.undo(conn, correction_id, corrections.Author(who.user.name, body.reason))
+        return corrections.get(conn, correction_id)
+
+
+def apply_correction(conn: Connection, c: CorrectionIn, author: corrections.Author) -> int:
+    """One correction from the API's or a page's form fields; a missing field is a 400."""
+    def need(*names: str) -> list:
+        missing = [n for n in names if getattr(c, n) in (None, "")]
+        if missing:
+            raise HTTPException(400, f"a {c.action} correction needs {', '.join(missing)}")
+        return [getattr(c, n) for n in names]
+
+    match c.action:
+        case "set":
+            return corrections.set_fields(conn, *need("fact_id", "values"), author)
+        case "delete":
+            return corrections.delete_fact(conn, *need("fact_id"), author)
+        case "split":
+            return corrections.split(conn, *need("fact_id"), author)
+        case "add":
+            return corrections.add_fact(conn, *need("document_id", "kind", "data"), author, c.sentence)
+        case "merge":
+            return corrections.merge(conn, *need("entity_id", "into_id"), author)
+        case "rename":
+            return corrections.rename(conn, *need("entity_id", "name"), author)
+
+
+router.include_router(writes)

@@ -1,0 +1,98 @@
+"""Who is asking: a web session (cookie, with a CSRF token for every change) or an API token.
+
+Passwords, sessions and tokens live in the store (``hoptac.store.users``); this module
+reads them off requests and turns missing rights into 401/403 errors.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+from hoptac.store.users import Session, User, can, session_for
+
+SESSION_COOKIE = "hoptac_session"
+LOGIN_CSRF_COOKIE = "hoptac_login_csrf"
+
+
+@dataclass(frozen=True)
+class Visitor:
+    user: User | None = None
+    session: Session | None = None
+    via: str | None = None  # cookie | token
+
+    def can(self, role: str) -> bool:
+        return self.user is not None and can(self.user, role)
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf if self.session and self.session.csrf else ""
+
+
+ANONYMOUS = Visitor()
+
+
+def visitor(request: Request) -> Visitor:
+    """The request's user, if a valid session cookie or ``Authorization: Bearer`` token says so."""
+    if "visitor" in request.state._state:
+        return request.state.visitor
+    found = ANONYMOUS
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        found = _lookup(request, token.strip(), "api", "token")
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        found = _lookup(request, cookie, "web", "cookie")
+    request.state.visitor = found
+    return found
+
+
+def _lookup(request: Request, token: str, kind: str, via: str) -> Visitor:
+    with request.app.state.engine.begin() as conn:
+        found = session_for(conn, token, kind=kind)
+    if found is None:
+        if via == "token":
+            raise HTTPException(401, "the API token is unknown, expired or revoked", headers={"WWW-Authenticate": "Bearer"})
+        return ANONYMOUS
+    user, session = found
+    return Visitor(user, session, via)
+
+
+def reader(request: Request) -> Visitor:
+    """Anyone may read, unless the server was started with ``--private``."""
+    who = visitor(request)
+    if request.app.state.private and not who.can("viewer"):
+        raise HTTPException(401, "log in to read this store", headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
+def editor(request: Request) -> Visitor:
+    return _with_role(request, "editor")
+
+
+def admin(request: Request) -> Visitor:
+    return _with_role(request, "admin")
+
+
+def _with_role(request: Request, role: str) -> Visitor:
+    who = visitor(request)
+    if who.user is None:
+        raise HTTPException(401, "log in (or send an API token) to make changes", headers={"WWW-Authenticate": "Bearer"})
+    if not who.can(role):
+        raise HTTPException(403, f"this needs the {role} role; {who.user.name} is a {who.user.role}")
+    if who.via == "cookie" and request.url.path.startswith("/api/"):
+        check_csrf(who.csrf, request.headers.get("x-csrf-token", ""))
+    return who
+
+
+def check_csrf(expected: str, given: str) -> None:
+    """A change made with a cookie must carry the session's CSRF token: pages post it in a
+    form field, scripts send it as ``X-CSRF-Token``. Token requests need none."""
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise HTTPException(403, "the form has expired or did not come from this site (CSRF check failed); reload the page and try again")
+
+
+def login_csrf(request: Request) -> str:
+    """A token for the login form, before there is a session: the same value in a cookie and the form."""
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)

@@ -1,0 +1,541 @@
+"""Server-side SVG pictures for the web pages.
+
+The pages must read without JavaScript, so the charts are drawn here, on the
+server, as strings of SVG markup that a template wraps in ``markupsafe.Markup``:
+
+* ``bar_chart``: counts per label (provinces across, years upright);
+* ``tile_map``: a tile-grid map of Vietnam's provinces, one square per unit,
+  before (``"legacy"``, 63 units) or after (``"current"``, 34 units) the
+  merger of 1 July 2025; positions from ``hoptac/data/tilemap.json``;
+* ``timeline``: a person's positions over time, one lane per position;
+* ``network``: organizations and people and the ties between them, laid out
+  by ``networkx.spring_layout`` with a fixed seed (``layout``).
+
+Every SVG has ``role="img"``, an ``aria-label``, a ``<title>`` and a
+``viewBox`` with ``width="100%"`` so it scales with its container (cap its
+size in CSS: the tile map is tall and narrow).  With nothing to draw, each
+returns a small fixed-width SVG holding the caller's ``empty`` text.  Each bar, tile, span and node
+has its own ``<title>`` (the browser's tooltip) and, when the caller gives a
+link, an ``<a href>``.
+
+Everything that comes from data (labels, names, links, kinds) goes through
+``markupsafe.escape``; links whose scheme is not http(s) or mailto are
+dropped, since escaping alone would let ``javascript:`` through.
+
+Elements carry CSS classes (``bar``, ``tile q0``..``q4``, ``span``,
+``node organization``, ``edge visit``...) for the site's stylesheet.  Colours
+are also given as presentation attributes (``fill="..."``), which any CSS rule
+overrides, so a chart saved on its own still looks right.
+
+Same input, same bytes: nothing here reads the clock or depends on set order,
+and coordinates are rounded to 0.1 px.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import cache
+from importlib import resources
+
+import networkx as nx
+from markupsafe import escape
+
+__all__ = ["bar_chart", "layout", "network", "tile_map", "timeline"]
+
+_FONT = 12
+_CHAR = 7  # approximate width of one character at _FONT px, to size label columns
+_INK = "#1f2937"
+_MUTED = "#6b7280"
+_RULE = "#d1d5db"
+_BAR_FILL = "#3b6ea5"
+
+
+# --------------------------------------------------------------------------- common
+
+
+def _e(value: object) -> str:
+    return str(escape(value))
+
+
+def _n(x: float) -> str:
+    """A coordinate, rounded so output does not vary with float noise."""
+    s = f"{x:.1f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _safe_href(href: str | None) -> str | None:
+    """The link, or None when its scheme could run script.
+
+    Browsers ignore tabs and newlines inside a scheme ("java\\tscript:"), so
+    the scheme is read with them removed.
+    """
+    if not href:
+        return None
+    m = _SCHEME.match(_CONTROL.sub("", str(href)))
+    if m and m.group(1).lower() not in ("http", "https", "mailto"):
+        return None
+    return str(href).strip()
+
+
+def _linked(href: str | None, inner: str) -> str:
+    href = _safe_href(href)
+    return f'<a href="{_e(href)}">{inner}</a>' if href else inner
+
+
+def _token(kind: object) -> str:
+    """A kind as one CSS class name: data must not add classes of its own."""
+    return re.sub(r"[^a-z0-9_-]+", "-", str(kind or "").lower()).strip("-") or "other"
+
+
+def _svg(kind: str, width: float, height: float, title: str, body: Iterable[str], size: str = "100%") -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" '
+        f'viewBox="0 0 {_n(width)} {_n(height)}" width="{size}" role="img" aria-label="{_e(title)}" '
+        f'font-family="system-ui, sans-serif" font-size="{_FONT}" fill="{_INK}">'
+        f"<title>{_e(title)}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def _empty(kind: str, title: str, text: str) -> str:
+    body = f'<text class="empty" x="150" y="20" text-anchor="middle" dy=".35em" fill="{_MUTED}">{_e(text)}</text>'
+    # A fixed width: at 100% of a page the message would be set in huge type.
+    return _svg(kind, 300, 40, title, [body], size="300")
+
+
+# --------------------------------------------------------------------------- bars
+
+
+def bar_chart(
+    items: list[tuple[str, int, str | None]],
+    *,
+    title: str,
+    horizontal: bool = True,
+    max_bars: int = 20,
+    empty: str = "—",
+) -> str:
+    """Bars in the order given: (label, count, link or None) each."""
+    items = [(str(label), max(int(count or 0), 0), link) for label, count, link in list(items)[:max_bars]]
+    if not items:
+        return _empty("bar", title, empty)
+    top = max(count for _, count, _ in items) or 1
+    draw = _horizontal_bars if horizontal else _vertical_bars
+    return draw(items, top, title)
+
+
+def _bar(label: str, count: int, link: str | None, parts: str) -> str:
+    return _linked(link, f'<g class="bar"><title>{_e(label)}: {count}</title>{parts}</g>')
+
+
+def _horizontal_bars(items: list[tuple[str, int, str | None]], top: int, title: str) -> str:
+    width, row, thick, pad = 600, 22, 16, 6
+    label_w = min(max(len(label) for label, _, _ in items), 30) * _CHAR + 10
+    plot_w = width - label_w - 50  # room for the value after the longest bar
+    rows = []
+    for i, (label, count, link) in enumerate(items):
+        y = pad + i * row
+        w = count / top * plot_w
+        parts = (
+            f'<text class="bar-label" x="{_n(label_w - 6)}" y="{_n(y + thick / 2)}" text-anchor="end" '
+            f'dy=".35em">{_e(_clip(label, 30))}</text>'
+            f'<rect class="bar-rect" x="{_n(label_w)}" y="{_n(y)}" width="{_n(w)}" height="{thick}" fill="{_BAR_FILL}"/>'
+            f'<text class="bar-value" x="{_n(label_w + w + 4)}" y="{_n(y + thick / 2)}" '
+            f'dy=".35em">{count}</text>'
+        )
+        rows.append(_bar(label, count, link, parts))
+    return _svg("bar", width, 2 * pad + len(items) * row - (row - thick), title, rows)
+
+
+def _vertical_bars(items: list[tuple[str, int, str | None]], top: int, title: str) -> str:
+    height, pad, base = 240, 10, 212  # base: the bars' bottom; labels below
+    # Wider than 600 rather than crowd the labels: a year needs about 36 px.
+    slot = max((600 - 2 * pad) / len(items), 36)
+    width = 2 * pad + slot * len(items)
+    bar_w = min(slot * 0.7, 48)
+    plot_h = base - 24  # room for the value above the tallest bar
+    chars = max(int(slot / _CHAR), 2)
+    cols = [f'<line class="axis" x1="{pad}" y1="{base}" x2="{_n(width - pad)}" y2="{base}" stroke="{_RULE}"/>']
+    for i, (label, count, link) in enumerate(items):
+        mid = pad + (i + 0.5) * slot
+        h = count / top * plot_h
+        parts = (
+            f'<rect class="bar-rect" x="{_n(mid - bar_w / 2)}" y="{_n(base - h)}" width="{_n(bar_w)}" '
+            f'height="{_n(h)}" fill="{_BAR_FILL}"/>'
+            f'<text class="bar-value" x="{_n(mid)}" y="{_n(base - h - 4)}" text-anchor="middle">{count}</text>'
+            f'<text class="bar-label" x="{_n(mid)}" y="{base + 16}" text-anchor="middle">{_e(_clip(label, chars))}</text>'
+        )
+        cols.append(_bar(label, count, link, parts))
+    return _svg("bar chart-bar-vertical", width, height, title, cols)
+
+
+# --------------------------------------------------------------------------- tile map
+
+_TILE, _STEP, _MARGIN = 40, 44, 8
+# Sequential blues, pale grey for none; the darker two need light text.
+_SHADES = ("#e5e7eb", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
+_TILE_INK = (_INK, _INK, _INK, "#ffffff", "#ffffff")
+
+
+@cache
+def _tilemap() -> dict:
+    return json.loads((resources.files("hoptac") / "data" / "tilemap.json").read_text("utf-8"))
+
+
+def _tiles(era: str) -> dict[str, dict]:
+    if era not in ("legacy", "current"):
+        raise ValueError(f'era must be "legacy" or "current", not {era!r}')
+    return _tilemap()[era]
+
+
+def _grade(count: int, top: int) -> int:
+    """0 for none, else 1-4 on a log scale: Hà Nội and HCM would otherwise leave everyone else pale."""
+    if count <= 0 or top <= 0:
+        return 0
+    return max(1, min(4, math.ceil(4 * math.log1p(count) / math.log1p(top))))
+
+
+def tile_map(
+    counts: dict[str, int],
+    *,
+    era: str,
+    links: dict[str, str] | None = None,
+    title: str,
+    legend: tuple[str, str] = ("0", "max"),
+) -> str:
+    """Vietnam's provinces as a grid of tiles, shaded by count.
+
+    ``counts`` and ``links`` are keyed by the ``name`` of provinces.json; names
+    that are not units of ``era`` are ignored.
+    """
+    tiles = _tiles(era)
+    links = links or {}
+    top = max((_count(counts, name) for name in tiles), default=0)
+    body = [
+        _tile(name, spot, _count(counts, name), top, links.get(name))
+        for name, spot in sorted(tiles.items(), key=lambda kv: (kv[1]["row"], kv[1]["col"]))
+    ]
+    width = max(t["col"] for t in tiles.values()) * _STEP + _TILE + 2 * _MARGIN
+    grid_h = max(t["row"] for t in tiles.values()) * _STEP + _TILE + 2 * _MARGIN
+    body.append(_legend(legend, width, grid_h))
+    return _svg(f"tilemap chart-tilemap-{era}", width, grid_h + 28, title, body)
+
+
+def _count(counts: dict[str, int], name: str) -> int:
+    return max(int(counts.get(name) or 0), 0)
+
+
+def _tile(name: str, spot: dict, count: int, top: int, link: str | None) -> str:
+    q = _grade(count, top)
+    x, y = _MARGIN + spot["col"] * _STEP, _MARGIN + spot["row"] * _STEP
+    inner = (
+        f'<g class="tile q{q}" data-name="{_e(name)}" data-count="{count}">'
+        f"<title>{_e(name)}: {count}</title>"
+        f'<rect x="{x}" y="{y}" width="{_TILE}" height="{_TILE}" rx="4" fill="{_SHADES[q]}"/>'
+        f'<text x="{x + _TILE // 2}" y="{y + _TILE // 2}" text-anchor="middle" dy=".35em" '
+        f'font-size="11" fill="{_TILE_INK[q]}">{_e(spot["abbr"])}</text></g>'
+    )
+    return _linked(link, inner)
+
+
+def _legend(labels: tuple[str, str], width: float, top: float) -> str:
+    low, high = labels
+    swatch, gap = 14, 2
+    ramp_w = 5 * (swatch + gap) - gap
+    x0 = (width - ramp_w) / 2
+    cells = "".join(
+        f'<rect class="q{q}" x="{_n(x0 + q * (swatch + gap))}" y="{_n(top)}" width="{swatch}" height="{swatch}" fill="{_SHADES[q]}"/>'
+        for q in range(5)
+    )
+    mid = top + swatch / 2
+    return (
+        f'<g class="legend">{cells}'
+        f'<text x="{_n(x0 - 4)}" y="{_n(mid)}" text-anchor="end" dy=".35em" font-size="11">{_e(low)}</text>'
+        f'<text x="{_n(x0 + ramp_w + 4)}" y="{_n(mid)}" dy=".35em" font-size="11">{_e(high)}</text></g>'
+    )
+
+
+# --------------------------------------------------------------------------- timeline
+
+_DAY = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def _day(text: object) -> date | None:
+    """A date from ISO text; a year or a year-month alone stands for its first day."""
+    m = _DAY.match(str(text)) if text else None
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def _dated(span: dict) -> dict | None:
+    """The span with parsed dates, or None when it has no date at all."""
+    event = span.get("kind") == "event"
+    raw_start = (span.get("date") or span.get("start")) if event else span.get("start")
+    start = _day(raw_start)
+    end = None if event else _day(span.get("end"))
+    # No usable end ("nay", missing): the position is held still, as far as we know.
+    open_ = not event and start is not None and end is None
+    if start is None:
+        if end is None:
+            return None
+        start, raw_start = end, span.get("end")  # only the end is known: a point
+    raw_end = span.get("end") if end else None
+    if end and end < start:
+        start, end, raw_start, raw_end = end, start, raw_end, raw_start
+    return {
+        "label": str(span.get("label") or ""),
+        "start": start,
+        "end": end or start,
+        "open": open_,
+        "event": event,
+        "link": span.get("link"),
+        "when": _when(raw_start, raw_end, open_, start == (end or start)),
+    }
+
+
+def _when(raw_start: object, raw_end: object, open_: bool, point: bool) -> str:
+    if open_:
+        return f"{raw_start} – …"
+    return str(raw_start) if point or raw_end is None else f"{raw_start} – {raw_end}"
+
+
+def _year_step(years: int) -> int:
+    return next(step for step in (1, 2, 5, 10, 20, 50, 100) if years / step <= 12 or step == 100)
+
+
+def timeline(
+    spans: list[dict],
+    *,
+    title: str,
+    today: str | None = None,
+    empty: str = "—",
+    events_label: str = "•",
+) -> str:
+    """A person's positions over time, one lane per distinct label.
+
+    A span without an end is open: it runs to ``today`` when given, else to
+    the latest date on the chart (nothing here reads the clock).  Spans with
+    ``kind == "event"`` are markers on one lane of their own, at ``date`` or
+    ``start``.
+    """
+    items = [d for d in (_dated(s) for s in spans) if d]
+    if not items:
+        return _empty("timeline", title, empty)
+    lo = min(d["start"] for d in items)
+    hi = max([d["end"] for d in items] + [t for t in [_day(today)] if t])
+    first, last = lo.year, hi.year + 1
+    for d in items:
+        if d["open"]:
+            d["end"] = hi
+    lanes = _lanes(items, events_label)
+
+    width, label_w, pad, lane_h = 900, 240, 20, 26
+    axis_y = pad + len(lanes) * lane_h
+    span_days = (date(last, 1, 1) - date(first, 1, 1)).days
+
+    def x(day: date) -> float:
+        return label_w + (day - date(first, 1, 1)).days / span_days * (width - label_w - pad)
+
+    body = _year_ticks(first, last, x, pad, axis_y)
+    for i, (name, members) in enumerate(lanes):
+        mid = pad + i * lane_h + lane_h / 2
+        body.append(
+            f'<g class="lane"><title>{_e(name)}</title><text class="lane-label" x="{label_w - 8}" y="{_n(mid)}" '
+            f'text-anchor="end" dy=".35em">{_e(_clip(name, 34))}</text></g>'
+        )
+        body.extend(_mark(d, x, mid) for d in members)
+    return _svg("timeline", width, axis_y + 24, title, body)
+
+
+def _lanes(items: list[dict], events_label: str) -> list[tuple[str, list[dict]]]:
+    """Positions by label, earliest first; events last, on one lane."""
+    by_label: dict[str, list[dict]] = {}
+    for d in sorted((d for d in items if not d["event"]), key=lambda d: d["start"]):
+        by_label.setdefault(d["label"], []).append(d)
+    lanes = list(by_label.items())
+    events = [d for d in items if d["event"]]
+    return lanes + ([(events_label, events)] if events else [])
+
+
+def _year_ticks(first: int, last: int, x: Callable[[date], float], top: float, axis_y: float) -> list[str]:
+    step = _year_step(last - first)
+    out = [f'<line class="axis" x1="{_n(x(date(first, 1, 1)))}" y1="{_n(axis_y)}" x2="{_n(x(date(last, 1, 1)))}" y2="{_n(axis_y)}" stroke="{_MUTED}"/>']
+    for year in range(math.ceil(first / step) * step, last + 1, step):
+        tx = _n(x(date(year, 1, 1)))
+        out.append(
+            f'<g class="tick" data-year="{year}"><line x1="{tx}" y1="{_n(top)}" x2="{tx}" y2="{_n(axis_y)}" stroke="{_RULE}"/>'
+            f'<text x="{tx}" y="{_n(axis_y + 16)}" text-anchor="middle" font-size="11">{year}</text></g>'
+        )
+    return out
+
+
+def _mark(d: dict, x: Callable[[date], float], mid: float) -> str:
+    x0, x1 = x(d["start"]), x(d["end"])
+    tip = f"<title>{_e(d['label'])}: {_e(d['when'])}</title>"
+    if d["event"]:
+        shape = f'<g class="event">{tip}<circle cx="{_n(x0)}" cy="{_n(mid)}" r="5" fill="#b45309"/></g>'
+    elif x1 - x0 < 1:
+        # A dated mention rather than a term of office: a diamond, not a bar.
+        path = f"M{_n(x0)},{_n(mid - 7)} L{_n(x0 + 7)},{_n(mid)} L{_n(x0)},{_n(mid + 7)} L{_n(x0 - 7)},{_n(mid)} Z"
+        shape = f'<g class="span point{" open" if d["open"] else ""}">{tip}<path d="{path}" fill="{_BAR_FILL}"/></g>'
+    else:
+        opacity = ' fill-opacity="0.55"' if d["open"] else ""
+        shape = (
+            f'<g class="span{" open" if d["open"] else ""}">{tip}<rect x="{_n(x0)}" y="{_n(mid - 7)}" '
+            f'width="{_n(x1 - x0)}" height="14" rx="3" fill="{_BAR_FILL}"{opacity}/></g>'
+        )
+    return _linked(d["link"], shape)
+
+
+# --------------------------------------------------------------------------- network
+
+# networkx's spring_layout needs scipy from 500 nodes on, and scipy is not a dependency.
+_LAYOUT_LIMIT = 499
+_KIND_FILL = {"organization": "#2b6cb0", "person": "#dd6b20"}
+_OTHER_FILL = "#718096"
+_LABELLED = 40  # nodes whose label shows without hovering; the rest only on hover
+
+
+def _unique(nodes: list[dict]) -> list[dict]:
+    seen: dict[int, dict] = {}
+    for node in nodes:
+        seen.setdefault(int(node["id"]), node)
+    return [seen[k] for k in sorted(seen)]
+
+
+def _weight(item: dict) -> int:
+    return max(int(item.get("weight") or 0), 0)
+
+
+def _kept(nodes: list[dict], max_nodes: int, center: int | None) -> list[dict]:
+    """The heaviest nodes, the centre always among them; ties go to the lower id."""
+    ranked = sorted(nodes, key=lambda n: (int(n["id"]) != center, -_weight(n), int(n["id"])))
+    return sorted(ranked[: max(min(max_nodes, _LAYOUT_LIMIT), 1)], key=lambda n: int(n["id"]))
+
+
+def _pairs(edges: list[dict], ids: set[int]) -> list[dict]:
+    """Edges between kept nodes, in a fixed order whatever order they came in."""
+    kept = [e for e in edges if int(e["source"]) in ids and int(e["target"]) in ids and int(e["source"]) != int(e["target"])]
+    return sorted(kept, key=lambda e: (int(e["source"]), int(e["target"]), str(e.get("kind") or ""), str(e.get("label") or "")))
+
+
+def layout(
+    nodes: list[dict],
+    edges: list[dict],
+    seed: int = 7,
+    max_nodes: int = 150,
+    center: int | None = None,
+) -> dict[int, tuple[float, float]]:
+    """Spring-layout positions (about -1..1) of the nodes kept: at most ``max_nodes``, heaviest first."""
+    kept = _kept(_unique(nodes), max_nodes, center)
+    ids = {int(n["id"]) for n in kept}
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(ids))
+    graph.add_edges_from((int(e["source"]), int(e["target"])) for e in _pairs(edges, ids))
+    if not graph:
+        return {}
+    # Twice networkx's default spacing (k = 1/sqrt(n)): the labels need the room.
+    pos = nx.spring_layout(graph, k=2 / math.sqrt(len(graph)), seed=seed)
+    return {int(k): (float(v[0]), float(v[1])) for k, v in sorted(pos.items())}
+
+
+def _fit(pos: dict[int, tuple[float, float]], width: int, height: int, margin: float) -> dict[int, tuple[float, float]]:
+    """Stretch the layout to fill the picture; a lone node goes in the middle."""
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+
+    def scale(v: float, lo: float, hi: float, size: int) -> float:
+        return size / 2 if hi - lo < 1e-9 else margin + (v - lo) / (hi - lo) * (size - 2 * margin)
+
+    return {k: (scale(x, min(xs), max(xs), width), scale(y, min(ys), max(ys), height)) for k, (x, y) in pos.items()}
+
+
+def network(
+    nodes: list[dict],
+    edges: list[dict],
+    *,
+    title: str,
+    center: int | None = None,
+    width: int = 900,
+    height: int = 600,
+    seed: int = 7,
+    max_nodes: int = 150,
+    empty: str = "—",
+    omitted: str = "+{n}",
+) -> str:
+    """Organizations, people and their ties.
+
+    Only the ``max_nodes`` heaviest nodes are drawn (``center`` always); when
+    some are left out, ``omitted`` with ``{n}`` replaced by their number is
+    printed below the picture.  Nodes are ``<g class="node KIND" data-id>``, edges
+    ``<line class="edge KIND" data-source data-target>``, all inside
+    ``<g class="viewport">`` for a page script to highlight and pan/zoom.
+    """
+    nodes = _unique(nodes)
+    if not nodes:
+        return _empty("network", title, empty)
+    pos = _fit(layout(nodes, edges, seed=seed, max_nodes=max_nodes, center=center), width, height, 24)
+    kept = [n for n in nodes if int(n["id"]) in pos]
+    by_id = {int(n["id"]): n for n in kept}
+    top = max((_weight(n) for n in kept), default=0) or 1
+    labelled = {int(n["id"]) for n in sorted(kept, key=lambda n: (-_weight(n), int(n["id"])))[:_LABELLED]} | {center}
+
+    lines = [_edge(e, pos, by_id) for e in _pairs(edges, set(by_id))]
+    # Heavier nodes drawn last, so on top; the centre above all.
+    order = sorted(kept, key=lambda n: (int(n["id"]) == center, _weight(n), int(n["id"])))
+    circles = [_node(n, pos, top, width, int(n["id"]) == center, int(n["id"]) in labelled) for n in order]
+    body = [f'<g class="viewport"><g class="edges">{"".join(lines)}</g><g class="nodes">{"".join(circles)}</g></g>']
+    left_out = len(nodes) - len(kept)
+    if left_out:
+        # Below the picture, where no node can cover it.
+        note = omitted.replace("{n}", str(left_out))
+        body.append(f'<text class="note" x="8" y="{height + 14}" fill="{_MUTED}">{_e(note)}</text>')
+    return _svg("network", width, height + (22 if left_out else 0), title, body)
+
+
+def _edge(e: dict, pos: dict, by_id: dict) -> str:
+    s, t = int(e["source"]), int(e["target"])
+    (x1, y1), (x2, y2) = pos[s], pos[t]
+    w = _weight(e)
+    stroke = 1 + min(3.0, math.log2(w)) if w > 1 else 1
+    what = e.get("label") or e.get("kind") or ""
+    tip = f"{by_id[s].get('label') or ''} — {by_id[t].get('label') or ''}" + (f": {what}" if what else "")
+    return (
+        f'<line class="edge {_token(e.get("kind"))}" data-source="{s}" data-target="{t}" '
+        f'x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="#9ca3af" stroke-width="{_n(stroke)}">'
+        f"<title>{_e(tip)}</title></line>"
+    )
+
+
+def _node(n: dict, pos: dict, top: int, width: int, is_center: bool, labelled: bool) -> str:
+    nid, kind = int(n["id"]), _token(n.get("kind"))
+    x, y = pos[nid]
+    r = 4 + 14 * math.sqrt(_weight(n) / top) + (4 if is_center else 0)
+    label = str(n.get("label") or "")
+    # Labels point away from the nearer side edge so they are not cut off.
+    right = x < width / 2
+    tx = x + r + 3 if right else x - r - 3
+    hidden = "" if labelled else ' display="none"'
+    classes = f"node {kind}" + (" center" if is_center else "")
+    inner = (
+        f'<g class="{classes}" data-id="{nid}"><title>{_e(label)}</title>'
+        f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{_KIND_FILL.get(kind, _OTHER_FILL)}" '
+        f'stroke="{"#111827" if is_center else "#ffffff"}" stroke-width="{3 if is_center else 1}"/>'
+        f'<text class="label{"" if labelled else " minor"}" x="{_n(tx)}" y="{_n(y)}" '
+        f'text-anchor="{"start" if right else "end"}" dy=".35em" font-size="11"{hidden}>'
+        f"{_e(_clip(label, 32))}</text></g>"
+    )
+    return _linked(n.get("link"), inner)

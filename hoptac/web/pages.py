@@ -1,0 +1,315 @@
+"""The site: server-rendered pages in Vietnamese (or English), readable without JavaScript.
+
+Each page handler reads plain data from the store (``show``, ``browse``, ``search``) and
+hands it to a template; pictures are SVG drawn here (``charts``). Editors correct what
+they read with ordinary forms that carry the session's CSRF token and come back to the
+page they were on.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import resources
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from sqlalchemy import Connection
+
+from hoptac import __version__
+from hoptac.store import browse, corrections, show, users
+from hoptac.store.search import Filters, search
+from hoptac.web import charts
+from hoptac.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, check_csrf, editor, login_csrf, reader, visitor
+from hoptac.web.i18n import language, translator
+from hoptac.web.render import highlight, marked_article
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(resources.files("hoptac.web") / "templates"))
+templates.env.filters["highlight"] = highlight
+PAGE = 20
+SEARCH_DEPTH = 200  # facets describe this many best results
+
+
+def db(request: Request) -> Iterator[Connection]:
+    with request.app.state.engine.connect() as conn:
+        yield conn
+
+
+Db = Annotated[Connection, Depends(db)]
+Reader = Annotated[Visitor, Depends(reader)]
+Editor = Annotated[Visitor, Depends(editor)]
+Year = Annotated[int | None, Query(ge=1945, le=2100)]
+
+
+def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
+    lang = language(request.query_params.get("lang"), request.cookies.get("lang"))
+    who = visitor(request) if "visitor" in request.state._state else _quiet_visitor(request)
+    response = templates.TemplateResponse(request, template, {
+        "_": translator(lang), "lang": lang, "who": who, "version": __version__, "query_with": _query_with(request),
+        "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""), **context}, status_code=status, headers=headers)
+    if request.query_params.get("lang") in ("vi", "en"):
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", secure=request.app.state.secure_cookies)
+    if who.user:
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _quiet_visitor(request: Request) -> Visitor:
+    try:
+        return visitor(request)
+    except HTTPException:
+        return Visitor()
+
+
+def _query_with(request: Request):
+    def with_(**changes) -> str:
+        params = {k: v for k, v in request.query_params.items() if k not in changes}
+        params.update({k: v for k, v in changes.items() if v not in (None, "")})
+        return request.url.path + ("?" + urlencode(params) if params else "")
+    return with_
+
+
+def error_page(request: Request, status: int, message: str, headers: dict | None = None) -> HTMLResponse:
+    return render(request, "error.html", status=status, headers=headers, status_code=status, message=message)
+
+
+def svg(markup: str) -> Markup:
+    return Markup(markup)  # charts escape every string they draw
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, conn: Db, _: Reader):
+    stats = request.app.state.memo.get(conn, ("activity",), lambda: browse.activity(conn))
+    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    provinces = [(name, n, f"/provinces/{name}") for name, n in stats["by_province"]["current"].items()]
+    years = [(year, n, f"/search?year={year}") for year, n in stats["by_year"].items()]
+    return render(request, "home.html", stats=stats, events=browse.recent_events(conn, 8),
+                  agreements=browse.agreements_page(conn, limit=6).items,
+                  province_chart=svg(charts.bar_chart(provinces[:15], title=t("chart.by_province"), empty=t("none"))),
+                  year_chart=svg(charts.bar_chart(years, title=t("chart.by_year"), horizontal=False, empty=t("none"))),
+                  tiles=svg(charts.tile_map(stats["by_province"]["current"], era="current", title=t("chart.map_current"),
+                                            links={p: f"/provinces/{p}" for p in stats["by_province"]["current"]})))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "", province: str | None = None,
+                org: str | None = None, event_type: str | None = None, year: Year = None, page: Annotated[int, Query(ge=1, le=1000)] = 1):
+    filters = Filters(province or None, org or None, None, event_type or None,
+                      f"{year:04d}-01-01" if year else None, f"{year:04d}-12-31" if year else None)
+    hits = search(conn, q, filters, limit=SEARCH_DEPTH) if (q or filters.province or filters.only_documents()) else []
+    documents = [h for h in hits if h.kind == "document"]
+    start = (page - 1) * PAGE
+    return render(request, "search.html", q=q, filters=filters, year=year, page=page, more=len(documents) > start + PAGE,
+                  documents=documents[start:start + PAGE], entities=[h for h in hits if h.kind != "document"][:12], total=len(documents),
+                  facets=browse.facets(conn, [h.id for h in documents]))
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(request: Request, conn: Db, _: Reader, province: str | None = None, page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    listing = browse.documents_page(conn, Filters(province=province or None), PAGE, (page - 1) * PAGE)
+    return render(request, "list.html", kind="document", listing=listing, page=page)
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, conn: Db, _: Reader, document_id: int):
+    doc = show.document(conn, document_id)
+    return render(request, "document.html", doc=doc, body=marked_article(doc["text"], doc["facts"]), fields=corrections.LABEL_FIELDS)
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events_page(request: Request, conn: Db, _: Reader, type: str | None = None, province: str | None = None,
+                page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    listing = browse.events_page(conn, Filters(province=province or None, event_type=type or None), PAGE, (page - 1) * PAGE)
+    return render(request, "list.html", kind="event", listing=listing, page=page)
+
+
+@router.get("/agreements", response_class=HTMLResponse)
+def agreements_page(request: Request, conn: Db, _: Reader, province: str | None = None, year: Year = None,
+                    page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    listing = browse.agreements_page(conn, province=province or None, year=year, limit=PAGE, offset=(page - 1) * PAGE)
+    return render(request, "list.html", kind="agreement", listing=listing, page=page)
+
+
+@router.get("/agreements/{fact_id}", response_class=HTMLResponse)
+def agreement_page(request: Request, conn: Db, _: Reader, fact_id: int):
+    agreement = show.agreement(conn, fact_id)
+    doc = agreement["document"]
+    return render(request, "agreement.html", a=agreement, context=browse.context_of(conn, [doc["id"]]),
+                  mentions=browse.documents_mentioning_agreement(conn, agreement))
+
+
+@router.get("/persons", response_class=HTMLResponse)
+def persons_page(request: Request, conn: Db, _: Reader, name: str | None = None, province: str | None = None,
+                 page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    listing = browse.entities_page(conn, "person", name=name or None, province=province or None, limit=PAGE, offset=(page - 1) * PAGE)
+    return render(request, "list.html", kind="person", listing=listing, page=page)
+
+
+@router.get("/persons/{entity_id}", response_class=HTMLResponse)
+def person_page(request: Request, conn: Db, _: Reader, entity_id: int):
+    person = show.person(conn, entity_id)
+    if "redirected_from" in person:
+        return RedirectResponse(f"/persons/{person['id']}", status_code=301)
+    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    context = browse.context_of(conn, [d["id"] for d in person["documents"]])
+    spans = [{"label": " · ".join(x for x in (h["title"], h["organization"]) if x and x not in h["title"]),
+              "start": h["first_seen"], "end": h["last_seen"], "link": f"/documents/{h['documents'][0]}"} for h in person["history"] if h["first_seen"]]
+    spans += [{"kind": "event", "label": e["label"], "start": e["date"], "end": e["date"], "link": f"/documents/{e['document_id']}"}
+              for e in context["events"] if e["date"]]
+    organizations = {x["organization_id"]: x["organization"] for x in person["positions"] if x["organization_id"]}
+    return render(request, "person.html", p=person, context=context, organizations=organizations,
+                  timeline=svg(charts.timeline(spans, title=t("person.timeline"), empty=t("person.no_dates"))))
+
+
+@router.get("/organizations", response_class=HTMLResponse)
+def organizations_page(request: Request, conn: Db, _: Reader, name: str | None = None, province: str | None = None,
+                       kind: str | None = None, page: Annotated[int, Query(ge=1, le=100000)] = 1):
+    listing = browse.entities_page(conn, "organization", name=name or None, province=province or None, org_kind=kind or None,
+                                   limit=PAGE, offset=(page - 1) * PAGE)
+    return render(request, "list.html", kind="organization", listing=listing, page=page)
+
+
+@router.get("/organizations/{entity_id}", response_class=HTMLResponse)
+def organization_page(request: Request, conn: Db, _: Reader, entity_id: int):
+    org = show.organization(conn, entity_id)
+    if "redirected_from" in org:
+        return RedirectResponse(f"/organizations/{org['id']}", status_code=301)
+    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    graph = browse.neighbourhood(conn, org["id"], 1, 60)
+    return render(request, "organization.html", o=org, units=browse.units(conn, org), context=browse.context_of(conn, [d["id"] for d in org["documents"]]),
+                  partners=svg(charts.network(_linked(graph["nodes"]), graph["edges"], title=t("org.partners"), center=org["id"],
+                                              width=760, height=460, empty=t("none"))))
+
+
+@router.get("/network", response_class=HTMLResponse)
+def network_page(request: Request, conn: Db, _: Reader, province: str | None = None, year_from: Year = None, year_to: Year = None):
+    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    graph = request.app.state.memo.get(conn, ("network", province or None, year_from, year_to, 150),
+                                       lambda: browse.network(conn, province=province or None, year_from=year_from, year_to=year_to))
+    picture = request.app.state.memo.get(conn, ("network.svg", province or None, year_from, year_to, t("network.title")),
+                                         lambda: charts.network(_linked(graph["nodes"]), graph["edges"], title=t("network.title"),
+                                                                width=1000, height=700, empty=t("none")))
+    return render(request, "network.html", graph=graph, picture=svg(picture), province=province or "", year_from=year_from, year_to=year_to,
+                  provinces=browse.province_names())
+
+
+@router.get("/provinces", response_class=HTMLResponse)
+def provinces_page(request: Request, conn: Db, _: Reader, era: str = "current"):
+    if era not in ("current", "legacy"):
+        raise HTTPException(400, "era is current (34 units, from 1 July 2025) or legacy (63 units, before)")
+    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    stats = request.app.state.memo.get(conn, ("activity",), lambda: browse.activity(conn))
+    counts = stats["by_province"][era]
+    maps = {e: svg(charts.tile_map(stats["by_province"][e], era=e, title=t(f"chart.map_{e}"),
+                                   links={p: f"/provinces/{p}" for p in browse.province_names(e)})) for e in ("current", "legacy")}
+    return render(request, "provinces.html", era=era, counts=counts, maps=maps)
+
+
+@router.get("/provinces/{name}", response_class=HTMLResponse)
+def province_page(request: Request, conn: Db, _: Reader, name: str):
+    province = browse.province(name)
+    return render(request, "province.html", province=province,
+                  documents=browse.documents_page(conn, Filters(province=province["name"]), PAGE, 0),
+                  agreements=browse.agreements_page(conn, province=province["name"], limit=PAGE),
+                  organizations=browse.entities_page(conn, "organization", province=province["name"], limit=50))
+
+
+@router.get("/corrections", response_class=HTMLResponse)
+def corrections_page(request: Request, conn: Db, _: Reader, status: str | None = None):
+    if status not in (None, "", "applied", "orphaned", "undone"):
+        raise HTTPException(400, "status is applied, orphaned or undone")
+    return render(request, "corrections.html", items=list(reversed(corrections.listing(conn, status or None))), chosen=status or "")
+
+
+def _linked(nodes: list[dict]) -> list[dict]:
+    return [{**n, "link": f"/{'persons' if n['kind'] == 'person' else 'organizations'}/{n['id']}"} for n in nodes]
+
+
+# ---------------------------------------------------------------------------- signing in
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/"):
+    token = login_csrf(request)
+    response = render(request, "login.html", csrf=token, next=_local(next))
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.secure_cookies)
+    return response
+
+
+@router.post("/login")
+def login(request: Request, name: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=1000)],
+          csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/"):
+    check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf)
+    key = f"{request.client.host if request.client else '-'}|{name.strip().lower()}"
+    throttle = request.app.state.throttle
+    t = translator(language(None, request.cookies.get("lang")))
+    if wait := throttle.check(key):
+        return render(request, "login.html", status=429, headers={"Retry-After": str(int(wait) + 1)}, csrf=csrf, next=_local(next),
+                      message=t("login.throttled", seconds=int(wait) + 1), name=name)
+    with request.app.state.engine.begin() as conn:
+        user = users.authenticate(conn, name, password)
+        if user is None:
+            throttle.failure(key)
+            return render(request, "login.html", status=401, csrf=csrf, next=_local(next), message=t("login.wrong"), name=name)
+        throttle.success(key)
+        token, _ = users.open_session(conn, user, kind="web")
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600, secure=request.app.state.secure_cookies)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = ""):
+    who = visitor(request)
+    if who.session:
+        check_csrf(who.csrf, csrf)
+        with request.app.state.engine.begin() as conn:
+            users.close_session(conn, request.cookies[SESSION_COOKIE])
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# ---------------------------------------------------------------------------- curation
+
+
+@router.post("/corrections")
+def correct(request: Request, who: Editor, action: Annotated[str, Form()], reason: Annotated[str, Form(max_length=2000)],
+            csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/", fact_id: Annotated[int | None, Form()] = None,
+            field: Annotated[str, Form(max_length=100)] = "", value: Annotated[str, Form(max_length=5000)] = "",
+            entity_id: Annotated[int | None, Form()] = None, into_id: Annotated[int | None, Form()] = None,
+            name: Annotated[str, Form(max_length=500)] = ""):
+    """Every correction form of every page posts here, then returns to its page."""
+    from hoptac.web.api import CorrectionIn, apply_correction
+
+    check_csrf(who.csrf, csrf)
+    if action not in ("set", "delete", "split", "merge", "rename"):
+        raise HTTPException(400, f"unknown correction {action!r}")
+    if action == "set" and not field:
+        raise HTTPException(400, "say which field to change")
+    body = CorrectionIn(action=action, reason=reason or " ", fact_id=fact_id, entity_id=entity_id, into_id=into_id, name=name or None,
+                        values={field: value} if action == "set" else None)
+    with request.app.state.engine.begin() as conn:
+        apply_correction(conn, body, corrections.Author(who.user.name, reason))
+    return RedirectResponse(_local(next), status_code=303)
+
+
+@router.post("/corrections/{correction_id}/undo")
+def undo(request: Request, who: Editor, correction_id: int, reason: Annotated[str, Form(max_length=2000)],
+         csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/corrections"):
+    check_csrf(who.csrf, csrf)
+    with request.app.state.engine.begin() as conn:
+        corrections.undo(conn, correction_id, corrections.Author(who.user.name, reason))
+    return RedirectResponse(_local(next), status_code=303)
+
+
+def _local(target: str) -> str:
+    """Only paths of this site: a login link must not send anyone elsewhere afterwards."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
