@@ -16,6 +16,7 @@ from itertools import combinations
 from sqlalchemy import Connection, and_, func, or_, select
 
 from hoptac.extract.gazetteer import province_lookup, provinces
+from hoptac.resolve.organizations import org_block
 from hoptac.store.schema import audit, documents, entities, facts, links, runs
 from hoptac.store.search import Filters, document_filters, entity_members, province_name
 from hoptac.store.show import NotFound
@@ -104,7 +105,9 @@ def entities_page(conn: Connection, kind: str, *, name: str | None = None, provi
     """People or organizations (not those merged into another), alphabetically, each with how many articles name it."""
     conditions = [entities.c.kind == kind, entities.c.merged_into.is_(None)]
     if name:
-        conditions.append(entities.c.block.like(f"%{_escape_like(fold(name))}%", escape="\\"))
+        # An organization's block drops the locality word ("tỉnh", "thành phố"): its full name must find it too.
+        keys = {fold(name), org_block(name)} if kind == "organization" else {fold(name)}
+        conditions.append(or_(*(entities.c.block.like(f"%{_escape_like(key)}%", escape="\\") for key in keys)))
     if province:
         p = province_name(province)
         conditions.append(or_(entities.c.province == p, entities.c.province_now == p))
@@ -125,10 +128,10 @@ def activity(conn: Connection) -> dict:
     def by(column) -> dict[str, int]:
         rows = conn.execute(select(column, func.count(func.distinct(facts.c.document_id)))
                             .where(facts.c.kind == "organization", facts.c.suppressed_by.is_(None), column.is_not(None)).group_by(column))
-        return dict(sorted(rows.tuples().all(), key=lambda kv: (-kv[1], kv[0])))
+        return dict(sorted(rows.all(), key=lambda kv: (-kv[1], kv[0])))
 
     year = func.substr(func.coalesce(documents.c.published_at, _first_event_date()), 1, 4)
-    years = conn.execute(select(year, func.count()).where(year.is_not(None)).group_by(year).order_by(year)).tuples().all()
+    years = conn.execute(select(year, func.count()).where(year.is_not(None)).group_by(year).order_by(year)).all()
     totals = {kind: n for kind, n in conn.execute(select(entities.c.kind, func.count()).where(entities.c.merged_into.is_(None)).group_by(entities.c.kind))}
     totals |= {kind: n for kind, n in conn.execute(select(facts.c.kind, func.count()).where(facts.c.kind.in_(["event", "agreement", "commitment"]),
                                                                                           facts.c.suppressed_by.is_(None)).group_by(facts.c.kind))}
@@ -177,19 +180,19 @@ def facets(conn: Connection, document_ids: list[int]) -> dict:
     ids = document_ids
     provinces = conn.execute(select(facts.c.province, func.count(func.distinct(facts.c.document_id)).label("n"))
                              .where(facts.c.document_id.in_(ids), facts.c.kind == "organization", facts.c.province.is_not(None),
-                                    facts.c.suppressed_by.is_(None)).group_by(facts.c.province)).tuples().all()
+                                    facts.c.suppressed_by.is_(None)).group_by(facts.c.province)).all()
     orgs = conn.execute(select(func.coalesce(entities.c.merged_into, entities.c.id), func.min(entities.c.name),
                                func.count(func.distinct(facts.c.document_id)).label("n"))
                         .select_from(facts.join(links, links.c.fact_id == facts.c.id).join(entities, entities.c.id == links.c.entity_id))
                         .where(facts.c.document_id.in_(ids), facts.c.kind == "organization", links.c.role == "subject",
                                facts.c.suppressed_by.is_(None))
-                        .group_by(func.coalesce(entities.c.merged_into, entities.c.id))).tuples().all()
+                        .group_by(func.coalesce(entities.c.merged_into, entities.c.id))).all()
     event_types = Counter()
     for doc, key in conn.execute(select(facts.c.document_id, facts.c.key).where(facts.c.document_id.in_(ids), facts.c.kind == "event",
                                                                                   facts.c.suppressed_by.is_(None))):
         event_types[(doc, key.split(":")[1])] = 1
     year = func.substr(func.coalesce(documents.c.published_at, _first_event_date()), 1, 4)
-    years = conn.execute(select(year, func.count()).where(documents.c.id.in_(ids), year.is_not(None)).group_by(year)).tuples().all()
+    years = conn.execute(select(year, func.count()).where(documents.c.id.in_(ids), year.is_not(None)).group_by(year)).all()
 
     def top(pairs, n=12):
         return sorted(pairs, key=lambda p: (-p[-1], str(p[0])))[:n]
@@ -374,7 +377,7 @@ def _document_counts(conn: Connection, entity_ids: list[int]) -> dict[int, int]:
                         .where(links.c.role == "subject", facts.c.kind.in_(["person", "organization"]), facts.c.suppressed_by.is_(None),
                                or_(entities.c.id.in_(entity_ids), entities.c.merged_into.in_(entity_ids)))
                         .group_by(func.coalesce(entities.c.merged_into, entities.c.id)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _survivor(conn: Connection, entity_id: int) -> int:

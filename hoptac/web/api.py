@@ -6,25 +6,45 @@ with its CSRF token in ``X-CSRF-Token``) and lands in the audit log.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy import Connection
 
 from hoptac.store import browse, corrections, show, users
 from hoptac.store.search import Filters, search
 from hoptac.web.auth import Visitor, editor, reader, visitor
 
-router = APIRouter(prefix="/api/v1", tags=["read"])
+
+def _no_nul(request: Request) -> None:
+    """PostgreSQL cannot store or compare text holding NUL: refuse it up front (400, not 500)."""
+    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        raise HTTPException(400, "query parameters cannot contain NUL characters")
+
+
+router = APIRouter(prefix="/api/v1", tags=["read"], dependencies=[Depends(_no_nul)])
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL; a larger one is a 400, not a database error
+
+
+def _real_day(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive.")]
+Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive."), AfterValidator(_real_day)]
 Year = Annotated[int | None, Query(ge=1945, le=2100)]
 EventType = Literal["signing", "working_visit", "review", "conference", "other"]
-Id = Annotated[int, Path(ge=1, le=2**62)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class ErrorBody(BaseModel):
@@ -78,7 +98,7 @@ def list_events(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, type
 
 @router.get("/agreements", response_model=PageOut, responses=ERRORS, summary="Cooperation programs and agreements")
 def list_agreements(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, province: str | None = None,
-                    party: Annotated[int | None, Query(ge=1, description="An organization's id.")] = None, year: Year = None):
+                    party: Annotated[int | None, Query(ge=1, le=MAX_ID, description="An organization's id.")] = None, year: Year = None):
     return browse.agreements_page(conn, province=province, party=party, year=year, limit=limit, offset=offset).to_dict()
 
 
@@ -142,7 +162,7 @@ def get_search(conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "
                type: Annotated[list[Literal["document", "person", "organization"]] | None, Query()] = None):
     filters = Filters(province, org, person, event_type, date_from, date_to)
     hits = search(conn, q, filters, kinds=tuple(type) if type else None, limit=limit + offset)
-    return {"query": q, "items": [h.to_dict() for h in hits[offset:]], "limit": limit, "offset": offset}
+    return {"query": q, "items": [h.to_dict() for h in hits[offset:offset + limit]], "limit": limit, "offset": offset}
 
 
 # ---------------------------------------------------------------------------- corrections and sign-in
@@ -150,34 +170,53 @@ def get_search(conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "
 writes = APIRouter(tags=["change"])
 
 
-class Credentials(BaseModel):
+class _In(BaseModel):
+    """A request body; like query parameters, no text in it may hold NUL (PostgreSQL refuses it)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data):
+        def has_nul(value) -> bool:
+            if isinstance(value, str):
+                return "\x00" in value
+            if isinstance(value, dict):
+                return any(has_nul(k) or has_nul(v) for k, v in value.items())
+            return isinstance(value, list) and any(has_nul(v) for v in value)
+        if has_nul(data):
+            raise ValueError("text cannot contain NUL characters")
+        return data
+
+
+class Credentials(_In):
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1000)
     label: str = Field("", max_length=200, description="What the token is for, shown in `hoptac user list`.")
 
 
-class CorrectionIn(BaseModel):
+class CorrectionIn(_In):
     action: Literal["set", "delete", "add", "merge", "split", "rename"]
     reason: str = Field(min_length=1, max_length=2000)
-    fact_id: int | None = Field(None, ge=1, description="set, delete, split")
+    fact_id: int | None = Field(None, ge=1, le=MAX_ID, description="set, delete, split")
     values: dict | None = Field(None, description="set: the fields to change, e.g. {\"title\": \"Phó Giám đốc Sở\"}")
-    document_id: int | None = Field(None, ge=1, description="add")
+    document_id: int | None = Field(None, ge=1, le=MAX_ID, description="add")
     kind: Literal["event", "person", "position", "organization", "agreement", "legal_ref", "commitment"] | None = None
     data: dict | None = Field(None, description="add: the new fact's fields")
     sentence: str = Field("", max_length=5000, description="add: the sentence it was read from")
-    entity_id: int | None = Field(None, ge=1, description="merge (the one merged away), rename")
-    into_id: int | None = Field(None, ge=1, description="merge: the entity it becomes part of")
+    entity_id: int | None = Field(None, ge=1, le=MAX_ID, description="merge (the one merged away), rename")
+    into_id: int | None = Field(None, ge=1, le=MAX_ID, description="merge: the entity it becomes part of")
     name: str | None = Field(None, max_length=500, description="rename")
 
 
-class Reason(BaseModel):
+class Reason(_In):
     reason: str = Field(min_length=1, max_length=2000)
 
 
 @writes.post("/auth/token", status_code=201, responses={401: {"model": Error}, 429: {"model": Error}},
              summary="Exchange a name and password for an API token")
 def create_token(request: Request, credentials: Credentials):
-    key = f"{request.client.host if request.client else '-'}|{credentials.name.lower()}"
+    # The name as sign-in reads it (NFC, trimmed), so " ed" and "ed " share ed's failures.
+    name = unicodedata.normalize("NFC", credentials.name).strip().casefold()
+    key = f"{request.client.host if request.client else '-'}|{name}"
     throttle = request.app.state.throttle
     if wait := throttle.check(key):
         raise HTTPException(429, f"too many failed logins; try again in {int(wait) + 1} s", headers={"Retry-After": str(int(wait) + 1)})
@@ -225,6 +264,7 @@ def get_correction(correction_id: Id, conn: Db, _: Reader):
 @writes.post("/corrections/{correction_id}/undo", responses=WRITE_ERRORS, summary="Undo a correction")
 def undo_correction(correction_id: Id, request: Request, who: Editor, body: Reason):
     with request.app.state.engine.begin() as conn:
+        corrections.get(conn, correction_id)  # an unknown id is a 404, as on GET
         corrections.undo(conn, correction_id, corrections.Author(who.user.name, body.reason))
         return corrections.get(conn, correction_id)
 

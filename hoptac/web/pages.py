@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from importlib import resources
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -87,14 +87,13 @@ def svg(markup: str) -> Markup:
 def home(request: Request, conn: Db, _: Reader):
     stats = request.app.state.memo.get(conn, ("activity",), lambda: browse.activity(conn))
     t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
-    provinces = [(name, n, f"/provinces/{name}") for name, n in stats["by_province"]["current"].items()]
+    provinces = [(name, n, _province_link(name)) for name, n in stats["by_province"]["current"].items()]
     years = [(year, n, f"/search?year={year}") for year, n in stats["by_year"].items()]
     return render(request, "home.html", stats=stats, events=browse.recent_events(conn, 8),
                   agreements=browse.agreements_page(conn, limit=6).items,
                   province_chart=svg(charts.bar_chart(provinces[:15], title=t("chart.by_province"), empty=t("none"))),
                   year_chart=svg(charts.bar_chart(years, title=t("chart.by_year"), horizontal=False, empty=t("none"))),
-                  tiles=svg(charts.tile_map(stats["by_province"]["current"], era="current", title=t("chart.map_current"),
-                                            links={p: f"/provinces/{p}" for p in stats["by_province"]["current"]})))
+                  tiles=svg(_tile_map(stats, "current", t)))
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -158,13 +157,13 @@ def person_page(request: Request, conn: Db, _: Reader, entity_id: int):
         return RedirectResponse(f"/persons/{person['id']}", status_code=301)
     t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
     context = browse.context_of(conn, [d["id"] for d in person["documents"]])
-    spans = [{"label": " · ".join(x for x in (h["title"], h["organization"]) if x and x not in h["title"]),
+    spans = [{"label": h["title"] if not h["organization"] or h["organization"] in h["title"] else f"{h['title']} · {h['organization']}",
               "start": h["first_seen"], "end": h["last_seen"], "link": f"/documents/{h['documents'][0]}"} for h in person["history"] if h["first_seen"]]
     spans += [{"kind": "event", "label": e["label"], "start": e["date"], "end": e["date"], "link": f"/documents/{e['document_id']}"}
               for e in context["events"] if e["date"]]
     organizations = {x["organization_id"]: x["organization"] for x in person["positions"] if x["organization_id"]}
     return render(request, "person.html", p=person, context=context, organizations=organizations,
-                  timeline=svg(charts.timeline(spans, title=t("person.timeline"), empty=t("person.no_dates"))))
+                  timeline=svg(charts.timeline(spans, title=t("person.timeline"), empty=t("person.no_dates"), events_label=t("nav.events"))))
 
 
 @router.get("/organizations", response_class=HTMLResponse)
@@ -184,7 +183,7 @@ def organization_page(request: Request, conn: Db, _: Reader, entity_id: int):
     graph = browse.neighbourhood(conn, org["id"], 1, 60)
     return render(request, "organization.html", o=org, units=browse.units(conn, org), context=browse.context_of(conn, [d["id"] for d in org["documents"]]),
                   partners=svg(charts.network(_linked(graph["nodes"]), graph["edges"], title=t("org.partners"), center=org["id"],
-                                              width=760, height=460, empty=t("none"))))
+                                              width=760, height=460, empty=t("none"), omitted=t("network.omitted"))))
 
 
 @router.get("/network", response_class=HTMLResponse)
@@ -194,7 +193,7 @@ def network_page(request: Request, conn: Db, _: Reader, province: str | None = N
                                        lambda: browse.network(conn, province=province or None, year_from=year_from, year_to=year_to))
     picture = request.app.state.memo.get(conn, ("network.svg", province or None, year_from, year_to, t("network.title")),
                                          lambda: charts.network(_linked(graph["nodes"]), graph["edges"], title=t("network.title"),
-                                                                width=1000, height=700, empty=t("none")))
+                                                                width=1000, height=700, empty=t("none"), omitted=t("network.omitted")))
     return render(request, "network.html", graph=graph, picture=svg(picture), province=province or "", year_from=year_from, year_to=year_to,
                   provinces=browse.province_names())
 
@@ -206,8 +205,7 @@ def provinces_page(request: Request, conn: Db, _: Reader, era: str = "current"):
     t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
     stats = request.app.state.memo.get(conn, ("activity",), lambda: browse.activity(conn))
     counts = stats["by_province"][era]
-    maps = {e: svg(charts.tile_map(stats["by_province"][e], era=e, title=t(f"chart.map_{e}"),
-                                   links={p: f"/provinces/{p}" for p in browse.province_names(e)})) for e in ("current", "legacy")}
+    maps = {e: svg(_tile_map(stats, e, t)) for e in ("current", "legacy")}
     return render(request, "provinces.html", era=era, counts=counts, maps=maps)
 
 
@@ -225,6 +223,16 @@ def corrections_page(request: Request, conn: Db, _: Reader, status: str | None =
     if status not in (None, "", "applied", "orphaned", "undone"):
         raise HTTPException(400, "status is applied, orphaned or undone")
     return render(request, "corrections.html", items=list(reversed(corrections.listing(conn, status or None))), chosen=status or "")
+
+
+def _tile_map(stats: dict, era: str, t) -> str:
+    counts = stats["by_province"][era]
+    return charts.tile_map(counts, era=era, title=t(f"chart.map_{era}"), legend=("0", str(max(counts.values(), default=0))),
+                           links={p: _province_link(p) for p in browse.province_names(era)})
+
+
+def _province_link(name: str) -> str:
+    return "/provinces/" + quote(name)
 
 
 def _linked(nodes: list[dict]) -> list[dict]:

@@ -31,23 +31,39 @@ def highlight(text: str | None, query: str) -> Markup:
     return Markup("").join(out)
 
 
+SENTENCE_FACTS = ("commitment",)  # read from a whole sentence, so the whole sentence is marked
+
+
 def mention_spans(text: str, fact: dict) -> list[tuple[int, int]]:
-    """Where in ``text`` the fact was read: its words inside each evidence sentence, else the sentence."""
+    """Where in ``text`` the fact was read: its words inside each evidence sentence.
+
+    A commitment is its sentence. Other facts are marked only where their words are found,
+    so that a name read from a long paragraph does not underline the paragraph.
+    """
     spans = []
+    needles = _needles(fact)
     for start, end in fact.get("evidence") or []:
         start, end = max(0, start), min(len(text), end)
         if start >= end:
             continue
-        found = [(start + i, start + i + len(n)) for n in _needles(fact) if (i := text[start:end].find(n)) >= 0]
-        spans += found[:1] or [(start, end)]
+        if fact["kind"] in SENTENCE_FACTS:
+            spans.append((start, end))
+            continue
+        # Case-blind when lower() keeps every offset (it does for Vietnamese), else as written.
+        window = text[start:end].lower()
+        blind = len(window) == end - start
+        window = window if blind else text[start:end]
+        for needle in needles:
+            if (i := window.find(needle.lower() if blind else needle)) >= 0:
+                spans.append((start + i, start + i + len(needle)))
+                break
     return spans
 
 
 def _needles(fact: dict) -> list[str]:
+    """The fact's own words, longest first (the full name before an abbreviation of it)."""
     data = fact.get("data") or {}
-    if fact["kind"] == "commitment":
-        return []
-    names = [data.get("title"), data.get("name"), fact.get("label"), *(data.get("mentions") or [])]
+    names = [data.get("title"), data.get("name"), data.get("label"), data.get("number"), fact.get("label"), *(data.get("mentions") or [])]
     return sorted({n for n in names if isinstance(n, str) and len(n) > 1}, key=len, reverse=True)
 
 
