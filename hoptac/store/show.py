@@ -6,7 +6,7 @@ deleted are left out; entities merged into another are read as that one.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from hoptac.store.schema import corrections, document_versions, documents, entities, facts, links
 from hoptac.store.search import entity_members
@@ -16,7 +16,8 @@ class NotFound(LookupError):
     pass
 
 
-def person(conn: Connection, entity_id: int) -> dict:
+def person(conn: Connection, entity_id: int, limit: int | None = None) -> dict:
+    """A person; ``limit`` caps the sources listed (newest first), ``documents_total`` counts them all."""
     entity = _entity(conn, entity_id, "person")
     members = entity_members(conn, [entity["id"]])
     org = links.alias("org")
@@ -30,18 +31,19 @@ def person(conn: Connection, entity_id: int) -> dict:
         .order_by(*_dated_first()))
     positions = [{"title": r.label, "organization": r.org_name, "organization_id": r.org_id, "former": r.data.get("former", False),
                   "date": r.date, "document_id": r.document_id, "fact_id": r.id, "sentence": r.sentence} for r in rows]
-    return {**entity, "positions": positions, "history": _history(positions), **_mentions(conn, members)}
+    return {**entity, "positions": positions, "history": _history(positions), **_mentions(conn, members, limit)}
 
 
-def organization(conn: Connection, entity_id: int) -> dict:
+def organization(conn: Connection, entity_id: int, limit: int | None = None) -> dict:
+    """An organization; ``limit`` caps its agreements and sources listed (a ministry is named in thousands)."""
     entity = _entity(conn, entity_id, "organization")
     members = entity_members(conn, [entity["id"]])
     people = _people_of(conn, members)
     agreements = [agreement(conn, fact_id) for fact_id in conn.execute(
         select(facts.c.id).join(links, links.c.fact_id == facts.c.id)
         .where(links.c.entity_id.in_(members), links.c.role == "party", facts.c.kind == "agreement", facts.c.suppressed_by.is_(None))
-        .order_by(*_dated_first())).scalars()]
-    return {**entity, "people": people, "agreements": agreements, **_mentions(conn, members)}
+        .order_by(*_dated_first()).limit(limit)).scalars()]
+    return {**entity, "people": people, "agreements": agreements, **_mentions(conn, members, limit)}
 
 
 def agreement(conn: Connection, fact_id: int) -> dict:
@@ -146,14 +148,18 @@ def _history(positions: list[dict]) -> list[dict]:
     return sorted(spans.values(), key=lambda s: (s["first_seen"] or "", s["title"]))
 
 
-def _mentions(conn: Connection, members: list[int]) -> dict:
-    rows = conn.execute(
-        select(facts.c.document_id, links.c.rule, links.c.score, links.c.reason, facts.c.sentence, facts.c.id)
-        .join(links, links.c.fact_id == facts.c.id)
-        .where(links.c.entity_id.in_(members), links.c.role == "subject", facts.c.kind.in_(["person", "organization"]), facts.c.suppressed_by.is_(None))
-        .order_by(facts.c.document_id)).all()
-    document_ids = list(dict.fromkeys(r.document_id for r in rows))
-    return {"documents": _document_refs(conn, document_ids),
+def _mentions(conn: Connection, members: list[int], limit: int | None = None) -> dict:
+    """The documents naming the entity (newest first) and why each mention was joined to it."""
+    mentioned = (facts.join(links, links.c.fact_id == facts.c.id), links.c.entity_id.in_(members), links.c.role == "subject",
+                 facts.c.kind.in_(["person", "organization"]), facts.c.suppressed_by.is_(None))
+    source, *where = mentioned
+    total = conn.execute(select(func.count(func.distinct(facts.c.document_id))).select_from(source).where(*where)).scalar_one()
+    newest = (select(documents.c.id).where(documents.c.id.in_(select(facts.c.document_id).select_from(source).where(*where)))
+              .order_by(documents.c.published_at.is_(None), documents.c.published_at.desc(), documents.c.id.desc()).limit(limit))
+    document_ids = conn.execute(newest).scalars().all()
+    rows = conn.execute(select(facts.c.document_id, links.c.rule, links.c.score, links.c.reason, facts.c.id).select_from(source)
+                        .where(*where, facts.c.document_id.in_(document_ids)).order_by(facts.c.document_id, facts.c.id)).all()
+    return {"documents": _document_refs(conn, document_ids), "documents_total": total,
             "resolution": [{"fact_id": r.id, "document_id": r.document_id, "rule": r.rule, "score": r.score, "reason": r.reason} for r in rows]}
 
 

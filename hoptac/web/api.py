@@ -45,6 +45,7 @@ Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Y
 Year = Annotated[int | None, Query(ge=1945, le=2100)]
 EventType = Literal["signing", "working_visit", "review", "conference", "other"]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Sources = Annotated[int, Query(ge=1, le=1000, description="At most this many source articles (newest first) and agreements.")]
 
 
 class ErrorBody(BaseModel):
@@ -122,13 +123,13 @@ def get_document(document_id: Id, conn: Db, _: Reader):
 
 
 @router.get("/persons/{entity_id}", responses=ERRORS, summary="A person: positions over time, sources, resolution reasons")
-def get_person(entity_id: Id, conn: Db, _: Reader):
-    return show.person(conn, entity_id)
+def get_person(entity_id: Id, conn: Db, _: Reader, limit: Sources = 100):
+    return show.person(conn, entity_id, limit)
 
 
 @router.get("/organizations/{entity_id}", responses=ERRORS, summary="An organization: people, agreements, sources")
-def get_organization(entity_id: Id, conn: Db, _: Reader):
-    return show.organization(conn, entity_id)
+def get_organization(entity_id: Id, conn: Db, _: Reader, limit: Sources = 100):
+    return show.organization(conn, entity_id, limit)
 
 
 @router.get("/agreements/{fact_id}", responses=ERRORS, summary="An agreement: parties, signing, period, content points")
@@ -137,10 +138,10 @@ def get_agreement(fact_id: Id, conn: Db, _: Reader):
 
 
 @router.get("/entities/{entity_id}/network", responses=ERRORS, summary="An entity's neighbourhood: partners by agreement or visit, people")
-def get_neighbourhood(entity_id: Id, conn: Db, _: Reader, depth: Annotated[int, Query(ge=1, le=2)] = 1,
+def get_neighbourhood(entity_id: Id, request: Request, conn: Db, _: Reader, depth: Annotated[int, Query(ge=1, le=2)] = 1,
                       limit: Annotated[int, Query(ge=1, le=500)] = 150):
     show.entity_kind(conn, entity_id)
-    return browse.neighbourhood(conn, entity_id, depth, limit)
+    return request.app.state.memo.get(conn, ("neighbourhood", entity_id, depth, limit), lambda: browse.neighbourhood(conn, entity_id, depth, limit))
 
 
 @router.get("/network", responses=ERRORS, summary="Organizations linked by agreements and visits")

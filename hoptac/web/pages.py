@@ -31,6 +31,7 @@ templates = Jinja2Templates(directory=str(resources.files("hoptac.web") / "templ
 templates.env.filters["highlight"] = highlight
 PAGE = 20
 SEARCH_DEPTH = 200  # facets describe this many best results
+SOURCES = 50  # newest articles listed on a person's or organization's page
 
 
 def db(request: Request) -> Iterator[Connection]:
@@ -152,7 +153,7 @@ def persons_page(request: Request, conn: Db, _: Reader, name: str | None = None,
 
 @router.get("/persons/{entity_id}", response_class=HTMLResponse)
 def person_page(request: Request, conn: Db, _: Reader, entity_id: int):
-    person = show.person(conn, entity_id)
+    person = show.person(conn, entity_id, limit=SOURCES)
     if "redirected_from" in person:
         return RedirectResponse(f"/persons/{person['id']}", status_code=301)
     t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
@@ -176,11 +177,11 @@ def organizations_page(request: Request, conn: Db, _: Reader, name: str | None =
 
 @router.get("/organizations/{entity_id}", response_class=HTMLResponse)
 def organization_page(request: Request, conn: Db, _: Reader, entity_id: int):
-    org = show.organization(conn, entity_id)
+    org = show.organization(conn, entity_id, limit=SOURCES)
     if "redirected_from" in org:
         return RedirectResponse(f"/organizations/{org['id']}", status_code=301)
     t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
-    graph = browse.neighbourhood(conn, org["id"], 1, 60)
+    graph = request.app.state.memo.get(conn, ("neighbourhood", org["id"], 1, 60), lambda: browse.neighbourhood(conn, org["id"], 1, 60))
     return render(request, "organization.html", o=org, units=browse.units(conn, org), context=browse.context_of(conn, [d["id"] for d in org["documents"]]),
                   partners=svg(charts.network(_linked(graph["nodes"]), graph["edges"], title=t("org.partners"), center=org["id"],
                                               width=760, height=460, empty=t("none"), omitted=t("network.omitted"))))
