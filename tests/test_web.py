@@ -165,7 +165,8 @@ def test_a_department_answers_to_its_provinces_peoples_committee(store):
 
 
 @pytest.mark.parametrize(("path", "status"), [
-    ("/documents/999999", 404), ("/documents/abc", 400), ("/persons/0", 404), ("/provinces/Atlantis", 404),
+    ("/documents/999999", 404), ("/documents/abc", 400), ("/persons/0", 400), ("/documents/3000000000", 400),
+    ("/organizations/99999999999999999999", 400), ("/organizations?kind=%00", 400), ("/provinces/Atlantis", 404),
     ("/provinces?era=1900", 400), ("/search?q=x&year=abc", 400), ("/search?q=x&province=Atlantis", 400),
     ("/corrections?status=lost", 400), ("/nowhere", 404)])
 def test_bad_addresses_get_a_page_that_says_what_is_wrong(client, path, status):
@@ -192,7 +193,9 @@ def test_every_kind_the_data_can_hold_has_a_name_in_both_languages():
               | {f"event.{k}" for k in ("signing", "working_visit", "review", "conference", "other")}
               | {f"kind.{k}" for k in ("event", "agreement", "person", "position", "organization", "legal_ref", "commitment")}
               | {f"action.{k}" for k in ("set", "delete", "add", "merge", "split", "rename")}
-              | {f"status.{k}" for k in ("applied", "orphaned", "undone")})
+              | {f"status.{k}" for k in ("applied", "orphaned", "undone")}
+              | {f"commitment.{kind}" for kind, _ in json.loads(data.joinpath("commitments.json").read_text())["kinds"]}
+              | {f"rule.{r}" for r in ("new", "same_name", "alias", "same_org", "same_province", "no_conflict", "analyst")})
     assert wanted - set(messages()) == set()
 
 

@@ -170,7 +170,11 @@ def network(conn: Connection, *, province: str | None = None, year_from: int | N
 
 
 def recent_events(conn: Connection, limit: int = 8) -> list[dict]:
-    return events_page(conn, Filters(), limit, 0).items
+    """The newest events, one per article (a signing article often reports a meeting too)."""
+    by_document: dict[int, dict] = {}
+    for event in events_page(conn, Filters(), limit * 3, 0).items:
+        by_document.setdefault(event["document_id"], event)
+    return list(by_document.values())[:limit]
 
 
 def facets(conn: Connection, document_ids: list[int]) -> dict:

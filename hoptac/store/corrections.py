@@ -46,6 +46,8 @@ class Author:
 
 def set_fields(conn: Connection, fact_id: int, values: dict, author: Author) -> int:
     fact = _fact(conn, fact_id)
+    if not values:
+        raise CorrectionError("say which fields to set")
     unknown = set(values) - set(fact.data)
     if unknown:
         raise CorrectionError(f"fact {fact_id} ({fact.kind}) has no field {', '.join(sorted(unknown))}; it has {', '.join(sorted(fact.data))}")
@@ -71,6 +73,8 @@ def add_fact(conn: Connection, document_id: int, kind: str, data: dict, author: 
 
 def merge(conn: Connection, entity_id: int, into_id: int, author: Author) -> int:
     """Entity ``entity_id`` is the same as ``into_id``: reads of either show both."""
+    if entity_id == into_id:
+        raise CorrectionError(f"entity {entity_id} cannot be merged into itself")
     source, target = _entity(conn, entity_id), _entity(conn, into_id)
     if source.kind != target.kind:
         raise CorrectionError(f"cannot merge a {source.kind} into a {target.kind}")

@@ -143,7 +143,9 @@ def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[H
 
 
 def _document_hit(row, q: str) -> Hit:
-    return Hit("document", row.id, row.title or row.name, _snippet(row.text, q), round(float(row.score), 4),
+    # The cleaned text opens with the headline, which the hit shows already.
+    body = row.text[len(row.title):] if row.title and row.text.startswith(row.title) else row.text
+    return Hit("document", row.id, row.title or row.name, _snippet(body, q), round(float(row.score), 4),
                (row.published_at or "")[:10] or None, {"source": row.source, "url": row.url, "name": row.name})
 
 
@@ -188,8 +190,14 @@ def province_name(name: str) -> str:
 
 
 def _entity_ids(conn: Connection, kind: str, wanted: str) -> list[int]:
-    if wanted.isdigit():
-        return [int(wanted)]
+    """An entity named by its id ("12") or by a name, which finds the best match."""
+    if wanted.isascii() and wanted.isdigit():
+        found = None
+        if int(wanted) < 2**31:  # the id column's range on PostgreSQL
+            found = conn.execute(select(entities.c.id).where(entities.c.id == int(wanted), entities.c.kind == kind)).scalar()
+        if found is None:
+            raise SearchError(f"no {kind} has the id {wanted}")
+        return [found]
     best = _entities(conn, fold(wanted), [kind], Filters(), 1)
     if not best:
         raise SearchError(f"no {kind} matches {wanted!r}")

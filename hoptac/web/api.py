@@ -8,43 +8,20 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Connection
 
 from hoptac.store import browse, corrections, show, users
 from hoptac.store.search import Filters, search
 from hoptac.web.auth import Visitor, editor, reader, visitor
+from hoptac.web.params import MAX_ID, Day, Id, Limit, Offset, Year
 
 
-def _no_nul(request: Request) -> None:
-    """PostgreSQL cannot store or compare text holding NUL: refuse it up front (400, not 500)."""
-    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
-        raise HTTPException(400, "query parameters cannot contain NUL characters")
-
-
-router = APIRouter(prefix="/api/v1", tags=["read"], dependencies=[Depends(_no_nul)])
-MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL; a larger one is a 400, not a database error
-
-
-def _real_day(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    return value
-
-
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive."), AfterValidator(_real_day)]
-Year = Annotated[int | None, Query(ge=1945, le=2100)]
+router = APIRouter(prefix="/api/v1", tags=["read"])
 EventType = Literal["signing", "working_visit", "review", "conference", "other"]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Sources = Annotated[int, Query(ge=1, le=1000, description="At most this many source articles (newest first) and agreements.")]
 
 

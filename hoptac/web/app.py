@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from importlib import resources
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -30,6 +30,7 @@ from hoptac.store.show import NotFound
 from hoptac.store.users import LoginThrottle, UserError
 from hoptac.web import api, pages
 from hoptac.web.middleware import ETags, SecurityHeaders
+from hoptac.web.params import no_nul
 
 log = logging.getLogger("hoptac.web")
 
@@ -43,7 +44,7 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     ``private``: reading needs a login too. ``secure_cookies``: send cookies over HTTPS only
     (set it when serving behind TLS).
     """
-    app = FastAPI(title="hoptac", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+    app = FastAPI(title="hoptac", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", dependencies=[Depends(no_nul)],
                   description="Vietnam's science-and-technology cooperation programs, read from the agencies' news. "
                               "Reads are public unless the server is private; changes need an editor's API token "
                               "(`Authorization: Bearer …`, from `POST /api/v1/auth/token` or `hoptac user token`).")
@@ -54,8 +55,9 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.state.throttle = LoginThrottle()
     app.add_middleware(ETags)
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(directory=str(resources.files("hoptac.web") / "static")), name="static")
+    # The more specific mount first: /static would otherwise answer /static/swagger/... with 404.
     app.mount("/static/swagger", StaticFiles(directory=str(resources.files("fastapi_swagger") / "resources")), name="swagger")
+    app.mount("/static", StaticFiles(directory=str(resources.files("hoptac.web") / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     _errors(app)

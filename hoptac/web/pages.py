@@ -24,6 +24,7 @@ from hoptac.store.search import Filters, search
 from hoptac.web import charts
 from hoptac.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, check_csrf, editor, login_csrf, reader, visitor
 from hoptac.web.i18n import language, translator
+from hoptac.web.params import Id, Page, Year
 from hoptac.web.render import highlight, marked_article
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +43,6 @@ def db(request: Request) -> Iterator[Connection]:
 Db = Annotated[Connection, Depends(db)]
 Reader = Annotated[Visitor, Depends(reader)]
 Editor = Annotated[Visitor, Depends(editor)]
-Year = Annotated[int | None, Query(ge=1945, le=2100)]
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
@@ -99,7 +99,7 @@ def home(request: Request, conn: Db, _: Reader):
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "", province: str | None = None,
-                org: str | None = None, event_type: str | None = None, year: Year = None, page: Annotated[int, Query(ge=1, le=1000)] = 1):
+                org: str | None = None, event_type: str | None = None, year: Year = None, page: Page = 1):
     filters = Filters(province or None, org or None, None, event_type or None,
                       f"{year:04d}-01-01" if year else None, f"{year:04d}-12-31" if year else None)
     hits = search(conn, q, filters, limit=SEARCH_DEPTH) if (q or filters.province or filters.only_documents()) else []
@@ -111,33 +111,33 @@ def search_page(request: Request, conn: Db, _: Reader, q: Annotated[str, Query(m
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, conn: Db, _: Reader, province: str | None = None, page: Annotated[int, Query(ge=1, le=100000)] = 1):
+def documents_page(request: Request, conn: Db, _: Reader, province: str | None = None, page: Page = 1):
     listing = browse.documents_page(conn, Filters(province=province or None), PAGE, (page - 1) * PAGE)
     return render(request, "list.html", kind="document", listing=listing, page=page)
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def document_page(request: Request, conn: Db, _: Reader, document_id: int):
+def document_page(request: Request, conn: Db, _: Reader, document_id: Id):
     doc = show.document(conn, document_id)
     return render(request, "document.html", doc=doc, body=marked_article(doc["text"], doc["facts"]), fields=corrections.LABEL_FIELDS)
 
 
 @router.get("/events", response_class=HTMLResponse)
 def events_page(request: Request, conn: Db, _: Reader, type: str | None = None, province: str | None = None,
-                page: Annotated[int, Query(ge=1, le=100000)] = 1):
+                page: Page = 1):
     listing = browse.events_page(conn, Filters(province=province or None, event_type=type or None), PAGE, (page - 1) * PAGE)
     return render(request, "list.html", kind="event", listing=listing, page=page)
 
 
 @router.get("/agreements", response_class=HTMLResponse)
 def agreements_page(request: Request, conn: Db, _: Reader, province: str | None = None, year: Year = None,
-                    page: Annotated[int, Query(ge=1, le=100000)] = 1):
+                    page: Page = 1):
     listing = browse.agreements_page(conn, province=province or None, year=year, limit=PAGE, offset=(page - 1) * PAGE)
     return render(request, "list.html", kind="agreement", listing=listing, page=page)
 
 
 @router.get("/agreements/{fact_id}", response_class=HTMLResponse)
-def agreement_page(request: Request, conn: Db, _: Reader, fact_id: int):
+def agreement_page(request: Request, conn: Db, _: Reader, fact_id: Id):
     agreement = show.agreement(conn, fact_id)
     doc = agreement["document"]
     return render(request, "agreement.html", a=agreement, context=browse.context_of(conn, [doc["id"]]),
@@ -146,13 +146,13 @@ def agreement_page(request: Request, conn: Db, _: Reader, fact_id: int):
 
 @router.get("/persons", response_class=HTMLResponse)
 def persons_page(request: Request, conn: Db, _: Reader, name: str | None = None, province: str | None = None,
-                 page: Annotated[int, Query(ge=1, le=100000)] = 1):
+                 page: Page = 1):
     listing = browse.entities_page(conn, "person", name=name or None, province=province or None, limit=PAGE, offset=(page - 1) * PAGE)
     return render(request, "list.html", kind="person", listing=listing, page=page)
 
 
 @router.get("/persons/{entity_id}", response_class=HTMLResponse)
-def person_page(request: Request, conn: Db, _: Reader, entity_id: int):
+def person_page(request: Request, conn: Db, _: Reader, entity_id: Id):
     person = show.person(conn, entity_id, limit=SOURCES)
     if "redirected_from" in person:
         return RedirectResponse(f"/persons/{person['id']}", status_code=301)
@@ -169,14 +169,14 @@ def person_page(request: Request, conn: Db, _: Reader, entity_id: int):
 
 @router.get("/organizations", response_class=HTMLResponse)
 def organizations_page(request: Request, conn: Db, _: Reader, name: str | None = None, province: str | None = None,
-                       kind: str | None = None, page: Annotated[int, Query(ge=1, le=100000)] = 1):
+                       kind: str | None = None, page: Page = 1):
     listing = browse.entities_page(conn, "organization", name=name or None, province=province or None, org_kind=kind or None,
                                    limit=PAGE, offset=(page - 1) * PAGE)
     return render(request, "list.html", kind="organization", listing=listing, page=page)
 
 
 @router.get("/organizations/{entity_id}", response_class=HTMLResponse)
-def organization_page(request: Request, conn: Db, _: Reader, entity_id: int):
+def organization_page(request: Request, conn: Db, _: Reader, entity_id: Id):
     org = show.organization(conn, entity_id, limit=SOURCES)
     if "redirected_from" in org:
         return RedirectResponse(f"/organizations/{org['id']}", status_code=301)
@@ -311,7 +311,7 @@ def correct(request: Request, who: Editor, action: Annotated[str, Form()], reaso
 
 
 @router.post("/corrections/{correction_id}/undo")
-def undo(request: Request, who: Editor, correction_id: int, reason: Annotated[str, Form(max_length=2000)],
+def undo(request: Request, who: Editor, correction_id: Id, reason: Annotated[str, Form(max_length=2000)],
          csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/corrections"):
     check_csrf(who.csrf, csrf)
     with request.app.state.engine.begin() as conn:
