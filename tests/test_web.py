@@ -48,6 +48,7 @@ def store(tmp_path_factory) -> str:
     with engine.begin() as conn:
         add_user(conn, "ed", PASSWORD, "editor", actor="test")
         add_user(conn, "viv", PASSWORD, "viewer", actor="test")
+        add_user(conn, "root", PASSWORD, "admin", actor="test")
     engine.dispose()
     return db
 
@@ -303,6 +304,37 @@ def test_an_unchanged_page_is_not_sent_again(client):
     first = client.get("/documents")
     again = client.get("/documents", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
+
+
+# ---------------------------------------------------------------------------- administration
+
+
+def test_an_admin_manages_accounts_from_the_site_and_the_audit_log_shows_it(client):
+    login(client, "root")
+    page = client.get("/admin").text
+    assert "ed" in page and "Nhật ký thay đổi" in page
+    added = client.post("/admin/users", data={"csrf": csrf_of(page), "action": "add", "name": "hoa", "password": PASSWORD, "role": "viewer"})
+    assert added.status_code == 303
+    client.post("/admin/users", data={"csrf": csrf_of(page), "action": "role", "name": "hoa", "role": "editor"})
+    client.post("/admin/users", data={"csrf": csrf_of(page), "action": "disable", "name": "hoa"})
+    audit = re.findall(r"<td>root</td><td>(user\.\w+)</td><td>user:hoa</td>", client.get("/admin").text)
+    assert audit == ["user.disable", "user.role", "user.add"]
+    other = TestClient(client.app, follow_redirects=False)
+    assert login(other, "hoa").status_code == 401  # disabled
+
+
+def test_only_admins_see_the_administration(client):
+    assert client.get("/admin").status_code == 401
+    login(client, "ed")
+    assert client.get("/admin").status_code == 403
+    assert 'href="/admin"' not in client.get("/").text
+
+
+def test_a_short_password_is_explained(client):
+    login(client, "root")
+    page = client.get("/admin").text
+    r = client.post("/admin/users", data={"csrf": csrf_of(page), "action": "add", "name": "x", "password": "short", "role": "viewer"})
+    assert r.status_code == 400 and "8" in r.text
 
 
 # ---------------------------------------------------------------------------- accounts from the command line

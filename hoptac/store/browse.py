@@ -400,3 +400,8 @@ def _newest(column) -> tuple:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def audit_entries(conn: Connection, limit: int = 100) -> list[dict]:
+    """The newest entries of the audit log: who changed what, when and why."""
+    return [dict(r._mapping) for r in conn.execute(select(audit).order_by(audit.c.id.desc()).limit(limit))]

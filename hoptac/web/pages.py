@@ -22,7 +22,7 @@ from hoptac import __version__
 from hoptac.store import browse, corrections, show, users
 from hoptac.store.search import Filters, search
 from hoptac.web import charts
-from hoptac.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, check_csrf, editor, login_csrf, reader, visitor
+from hoptac.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, admin, check_csrf, editor, login_csrf, reader, visitor
 from hoptac.web.i18n import language, translator
 from hoptac.web.params import Id, Page, Year
 from hoptac.web.render import highlight, marked_article
@@ -317,6 +317,36 @@ def undo(request: Request, who: Editor, correction_id: Id, reason: Annotated[str
     with request.app.state.engine.begin() as conn:
         corrections.undo(conn, correction_id, corrections.Author(who.user.name, reason))
     return RedirectResponse(_local(next), status_code=303)
+
+
+# ---------------------------------------------------------------------------- administration
+
+
+Admin = Annotated[Visitor, Depends(admin)]
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page(request: Request, conn: Db, who: Admin):
+    return render(request, "admin.html", users=users.list_users(conn), audit=browse.audit_entries(conn, 100), roles=users.ROLES)
+
+
+@router.post("/admin/users")
+def admin_user(request: Request, who: Admin, name: Annotated[str, Form(max_length=200)], csrf: Annotated[str, Form()] = "",
+               role: Annotated[str, Form()] = "editor", password: Annotated[str, Form(max_length=1000)] = "",
+               action: Annotated[str, Form()] = "add"):
+    """Add an account, change its role or disable it; every change is in the audit log."""
+    check_csrf(who.csrf, csrf)
+    with request.app.state.engine.begin() as conn:
+        match action:
+            case "add":
+                users.add_user(conn, name, password, role, actor=who.user.name)
+            case "role":
+                users.set_role(conn, name, role, actor=who.user.name)
+            case "disable":
+                users.disable_user(conn, name, actor=who.user.name)
+            case _:
+                raise HTTPException(400, f"unknown action {action!r}")
+    return RedirectResponse("/admin", status_code=303)
 
 
 def _local(target: str) -> str:
