@@ -448,9 +448,34 @@ def layout(
     graph.add_edges_from((int(e["source"]), int(e["target"])) for e in _pairs(edges, ids))
     if not graph:
         return {}
-    # Twice networkx's default spacing (k = 1/sqrt(n)): the labels need the room.
-    pos = nx.spring_layout(graph, k=2 / math.sqrt(len(graph)), seed=seed)
-    return {int(k): (float(v[0]), float(v[1])) for k, v in sorted(pos.items())}
+    return _packed([graph.subgraph(c) for c in sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))], seed)
+
+
+def _packed(components: list, seed: int) -> dict[int, tuple[float, float]]:
+    """Each connected part laid out on its own, in a square cell sized to it, cells in rows.
+
+    One spring layout of the whole graph pushes unconnected parts to the picture's edges
+    and leaves its middle empty; packing keeps every part readable.
+    """
+    sides = [math.sqrt(len(c)) for c in components]
+    row_width = max(max(sides), math.sqrt(sum(s * s for s in sides)) * 1.6)  # a picture wider than tall
+    # At most four small parts to a row: their labels need the width.
+    sides = [max(side, row_width / 4) for side in sides]
+    pos: dict[int, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for component, side in zip(components, sides):
+        if x and x + side > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        members = sorted(component)
+        if len(members) <= 2:  # one above the other, so that both labels fit in the cell
+            spring = {node: (0.0, 0.0 if len(members) == 1 else (-0.4, 0.4)[i]) for i, node in enumerate(members)}
+        else:  # twice networkx's default spacing (k = 1/sqrt(n)): the labels need the room
+            spring = nx.spring_layout(component, k=2 / math.sqrt(len(component)), seed=seed)
+        for node, (px, py) in sorted(spring.items()):
+            # Nodes in the left part of their cell: labels are written to the right of them.
+            pos[int(node)] = (x + side * (0.35 + 0.25 * float(px)), y + side * (0.5 + 0.4 * float(py)))
+        x, row_height = x + side, max(row_height, side)
+    return pos
 
 
 def _fit(pos: dict[int, tuple[float, float]], width: int, height: int, margin: float) -> dict[int, tuple[float, float]]:
@@ -487,7 +512,9 @@ def network(
     nodes = _unique(nodes)
     if not nodes:
         return _empty("network", title, empty)
-    pos = _fit(layout(nodes, edges, seed=seed, max_nodes=max_nodes, center=center), width, height, 24)
+    raw = layout(nodes, edges, seed=seed, max_nodes=max_nodes, center=center)
+    height = _height_for(raw, width, height)
+    pos = _fit(raw, width, height, 24)
     kept = [n for n in nodes if int(n["id"]) in pos]
     by_id = {int(n["id"]): n for n in kept}
     top = max((_weight(n) for n in kept), default=0) or 1
@@ -504,6 +531,15 @@ def network(
         note = omitted.replace("{n}", str(left_out))
         body.append(f'<text class="note" x="8" y="{height + 14}" fill="{_MUTED}">{_e(note)}</text>')
     return _svg("network", width, height + (22 if left_out else 0), title, body)
+
+
+def _height_for(pos: dict[int, tuple[float, float]], width: int, height: int) -> int:
+    """Taller than ``height`` (up to 2.5 times) when the parts laid out need more rows."""
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+    if span_x < 1e-9:
+        return height
+    return int(min(max(height, width * span_y / span_x), 2.5 * height))
 
 
 def _edge(e: dict, pos: dict, by_id: dict) -> str:
