@@ -7,7 +7,6 @@ with its CSRF token in ``X-CSRF-Token``) and lands in the audit log.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
@@ -17,11 +16,10 @@ from sqlalchemy import Connection
 from hoptac.store import browse, corrections, show, users
 from hoptac.store.search import Filters, search
 from hoptac.web.auth import Visitor, editor, reader, visitor
-from hoptac.web.params import MAX_ID, Day, Id, Limit, Offset, Year
+from hoptac.web.deps import MAX_ID, Day, Db, EventType, Id, Limit, Offset, Year
 
 
 router = APIRouter(prefix="/api/v1", tags=["read"])
-EventType = Literal["signing", "working_visit", "review", "conference", "other"]
 Sources = Annotated[int, Query(ge=1, le=1000, description="At most this many source articles (newest first) and agreements.")]
 
 
@@ -47,12 +45,6 @@ ERRORS = {400: {"model": Error, "description": "Bad parameters"}, 404: {"model":
 WRITE_ERRORS = ERRORS | {401: {"model": Error, "description": "Not logged in"}, 403: {"model": Error, "description": "Not an editor"}}
 
 
-def db(request: Request) -> Iterator[Connection]:
-    with request.app.state.engine.connect() as conn:
-        yield conn
-
-
-Db = Annotated[Connection, Depends(db)]
 Reader = Annotated[Visitor, Depends(reader)]
 Editor = Annotated[Visitor, Depends(editor)]
 

@@ -30,7 +30,7 @@ from hoptac.store.show import NotFound
 from hoptac.store.users import LoginThrottle, UserError
 from hoptac.web import api, pages
 from hoptac.web.middleware import ETags, SecurityHeaders
-from hoptac.web.params import no_nul
+from hoptac.web.deps import no_nul
 
 log = logging.getLogger("hoptac.web")
 

@@ -36,8 +36,8 @@ ANONYMOUS = Visitor()
 
 def visitor(request: Request) -> Visitor:
     """The request's user, if a valid session cookie or ``Authorization: Bearer`` token says so."""
-    if "visitor" in request.state._state:
-        return request.state.visitor
+    if (known := getattr(request.state, "visitor", None)) is not None:
+        return known
     found = ANONYMOUS
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:

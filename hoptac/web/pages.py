@@ -7,24 +7,22 @@ page they were on.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import Connection
 
 from hoptac import __version__
 from hoptac.store import browse, corrections, show, users
 from hoptac.store.search import Filters, search
 from hoptac.web import charts
 from hoptac.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, admin, check_csrf, editor, login_csrf, reader, visitor
+from hoptac.web.deps import Db, EventType, Id, Page, Year
 from hoptac.web.i18n import language, translator
-from hoptac.web.params import Id, Page, Year
 from hoptac.web.render import highlight, marked_article
 
 router = APIRouter(include_in_schema=False)
@@ -35,19 +33,13 @@ SEARCH_DEPTH = 200  # facets describe this many best results
 SOURCES = 50  # newest articles listed on a person's or organization's page
 
 
-def db(request: Request) -> Iterator[Connection]:
-    with request.app.state.engine.connect() as conn:
-        yield conn
-
-
-Db = Annotated[Connection, Depends(db)]
 Reader = Annotated[Visitor, Depends(reader)]
 Editor = Annotated[Visitor, Depends(editor)]
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
     lang = language(request.query_params.get("lang"), request.cookies.get("lang"))
-    who = visitor(request) if "visitor" in request.state._state else _quiet_visitor(request)
+    who = _quiet_visitor(request)
     response = templates.TemplateResponse(request, template, {
         "_": translator(lang), "lang": lang, "who": who, "version": __version__, "query_with": _query_with(request),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""), **context}, status_code=status, headers=headers)
@@ -56,6 +48,10 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
     if who.user:
         response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _t(request: Request):
+    return translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
 
 
 def _quiet_visitor(request: Request) -> Visitor:
@@ -87,7 +83,7 @@ def svg(markup: str) -> Markup:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, conn: Db, _: Reader):
     stats = request.app.state.memo.get(conn, ("activity",), lambda: browse.activity(conn))
-    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    t = _t(request)
     provinces = [(name, n, _province_link(name)) for name, n in stats["by_province"]["current"].items()]
     years = [(year, n, f"/search?year={year}") for year, n in stats["by_year"].items()]
     return render(request, "home.html", stats=stats, events=browse.recent_events(conn, 8),
@@ -99,7 +95,7 @@ def home(request: Request, conn: Db, _: Reader):
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "", province: str | None = None,
-                org: str | None = None, event_type: str | None = None, year: Year = None, page: Page = 1):
+                org: str | None = None, event_type: Annotated[EventType | Literal[""], Query()] = "", year: Year = None, page: Page = 1):
     filters = Filters(province or None, org or None, None, event_type or None,
                       f"{year:04d}-01-01" if year else None, f"{year:04d}-12-31" if year else None)
     hits = search(conn, q, filters, limit=SEARCH_DEPTH) if (q or filters.province or filters.only_documents()) else []
@@ -123,7 +119,7 @@ def document_page(request: Request, conn: Db, _: Reader, document_id: Id):
 
 
 @router.get("/events", response_class=HTMLResponse)
-def events_page(request: Request, conn: Db, _: Reader, type: str | None = None, province: str | None = None,
+def events_page(request: Request, conn: Db, _: Reader, type: Annotated[EventType | Literal[""], Query()] = "", province: str | None = None,
                 page: Page = 1):
     listing = browse.events_page(conn, Filters(province=province or None, event_type=type or None), PAGE, (page - 1) * PAGE)
     return render(request, "list.html", kind="event", listing=listing, page=page)
@@ -156,7 +152,7 @@ def person_page(request: Request, conn: Db, _: Reader, entity_id: Id):
     person = show.person(conn, entity_id, limit=SOURCES)
     if "redirected_from" in person:
         return RedirectResponse(f"/persons/{person['id']}", status_code=301)
-    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    t = _t(request)
     context = browse.context_of(conn, [d["id"] for d in person["documents"]])
     spans = [{"label": h["title"] if not h["organization"] or h["organization"] in h["title"] else f"{h['title']} · {h['organization']}",
               "start": h["first_seen"], "end": h["last_seen"], "link": f"/documents/{h['documents'][0]}"} for h in person["history"] if h["first_seen"]]
@@ -180,7 +176,7 @@ def organization_page(request: Request, conn: Db, _: Reader, entity_id: Id):
     org = show.organization(conn, entity_id, limit=SOURCES)
     if "redirected_from" in org:
         return RedirectResponse(f"/organizations/{org['id']}", status_code=301)
-    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    t = _t(request)
     graph = request.app.state.memo.get(conn, ("neighbourhood", org["id"], 1, 60), lambda: browse.neighbourhood(conn, org["id"], 1, 60))
     return render(request, "organization.html", o=org, units=browse.units(conn, org), context=browse.context_of(conn, [d["id"] for d in org["documents"]]),
                   partners=svg(charts.network(_linked(graph["nodes"]), graph["edges"], title=t("org.partners"), center=org["id"],
@@ -189,7 +185,7 @@ def organization_page(request: Request, conn: Db, _: Reader, entity_id: Id):
 
 @router.get("/network", response_class=HTMLResponse)
 def network_page(request: Request, conn: Db, _: Reader, province: str | None = None, year_from: Year = None, year_to: Year = None):
-    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    t = _t(request)
     graph = request.app.state.memo.get(conn, ("network", province or None, year_from, year_to, 150),
                                        lambda: browse.network(conn, province=province or None, year_from=year_from, year_to=year_to))
     picture = request.app.state.memo.get(conn, ("network.svg", province or None, year_from, year_to, t("network.title")),
@@ -203,7 +199,7 @@ def network_page(request: Request, conn: Db, _: Reader, province: str | None = N
 def provinces_page(request: Request, conn: Db, _: Reader, era: str = "current"):
     if era not in ("current", "legacy"):
         raise HTTPException(400, "era is current (34 units, from 1 July 2025) or legacy (63 units, before)")
-    t = translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    t = _t(request)
     stats = request.app.state.memo.get(conn, ("activity",), lambda: browse.activity(conn))
     counts = stats["by_province"][era]
     maps = {e: svg(_tile_map(stats, e, t)) for e in ("current", "legacy")}

@@ -1,17 +1,27 @@
-"""Request parameters shared by the API and the pages, checked before any handler runs.
+"""What the API's and the pages' handlers take: a connection, and parameters checked first.
 
 Whatever a client sends must end in a clear 400, never in a database error: ids beyond what
 a column holds, impossible dates, and NUL characters (PostgreSQL cannot store them).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import HTTPException, Path, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from pydantic import AfterValidator
+from sqlalchemy import Connection
 
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
+
+
+def db(request: Request) -> Iterator[Connection]:
+    with request.app.state.engine.connect() as conn:
+        yield conn
+
+
+Db = Annotated[Connection, Depends(db)]
 
 
 def no_nul(request: Request) -> None:
@@ -34,3 +44,4 @@ Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Y
 Year = Annotated[int | None, Query(ge=1945, le=2100)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Page = Annotated[int, Query(ge=1, le=100_000)]
+EventType = Literal["signing", "working_visit", "review", "conference", "other"]
