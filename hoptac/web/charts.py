@@ -513,7 +513,8 @@ def network(
     if not nodes:
         return _empty("network", title, empty)
     raw = layout(nodes, edges, seed=seed, max_nodes=max_nodes, center=center)
-    height = _height_for(raw, width, height)
+    if _parts(raw, edges) > 1:
+        height = _height_for(raw, width, height)
     pos = _fit(raw, width, height, 24)
     kept = [n for n in nodes if int(n["id"]) in pos]
     by_id = {int(n["id"]): n for n in kept}
@@ -533,8 +534,15 @@ def network(
     return _svg("network", width, height + (22 if left_out else 0), title, body)
 
 
+def _parts(pos: dict[int, tuple[float, float]], edges: list[dict]) -> int:
+    graph = nx.Graph()
+    graph.add_nodes_from(pos)
+    graph.add_edges_from((int(e["source"]), int(e["target"])) for e in _pairs(edges, set(pos)))
+    return nx.number_connected_components(graph)
+
+
 def _height_for(pos: dict[int, tuple[float, float]], width: int, height: int) -> int:
-    """Taller than ``height`` (up to 2.5 times) when the parts laid out need more rows."""
+    """Taller than ``height`` (up to 2.5 times) when the packed parts need more rows."""
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
     span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
     if span_x < 1e-9:
