@@ -65,13 +65,19 @@ def index_entities(conn: Connection, new: list[tuple[int, str, list[str]]]) -> N
         conn.execute(insert(search_index), [{"kind": "entity", "ref_id": i, "title": fold(name), "body": " ".join(aliases)} for i, name, aliases in new])
 
 
-def search(conn: Connection, query: str, filters: Filters | None = None, *, kinds: tuple[str, ...] | None = None, limit: int = 20) -> list[Hit]:
+def search(conn: Connection, query: str, filters: Filters | None = None, *, kinds: tuple[str, ...] | None = None, limit: int = 20,
+           snippets: bool = True) -> list[Hit]:
+    """Documents first, then people and organizations, best first.
+
+    Without ``snippets`` documents are found without reading their text (kilobytes each);
+    ``add_snippets`` fills in the few that will be shown.
+    """
     filters = filters or Filters()
     kinds = kinds or (DOCUMENT_KINDS + ENTITY_KINDS)
     q = fold(query)
     hits: list[Hit] = []
     if "document" in kinds:
-        hits += _documents(conn, q, filters, limit)
+        hits += _documents(conn, q, filters, limit, snippets)
     entity_kinds = [k for k in kinds if k in ENTITY_KINDS]
     if entity_kinds and q and not filters.only_documents():
         hits += _entities(conn, q, entity_kinds, filters, limit)
@@ -124,10 +130,20 @@ RANK_AT_MOST = 500
 # ---------------------------------------------------------------------------- documents
 
 
-def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[Hit]:
+def add_snippets(conn: Connection, hits: list[Hit], query: str) -> list[Hit]:
+    """The sentence best matching ``query`` for each document hit found without snippets."""
+    wanted = {h.id: h for h in hits if h.kind == "document"}
+    q = fold(query)
+    for document_id, title, text in conn.execute(select(documents.c.id, documents.c.title, documents.c.text).where(documents.c.id.in_(wanted))):
+        wanted[document_id].snippet = _snippet(_body(title, text), q)
+    return hits
+
+
+def _documents(conn: Connection, q: str, filters: Filters, limit: int, snippets: bool) -> list[Hit]:
     conditions = document_filters(conn, filters)
+    columns = [c for c in documents.c if snippets or c.name != "text"]
     if not q:
-        stmt = select(documents, literal(0.0).label("score")).where(*conditions).order_by(documents.c.published_at.desc(), documents.c.id)
+        stmt = select(*columns, literal(0.0).label("score")).where(*conditions).order_by(documents.c.published_at.desc(), documents.c.id)
         return [_document_hit(row, q) for row in conn.execute(stmt.limit(limit))]
 
     def page(exact: bool, found: list[int], size: int) -> list[Hit]:
@@ -136,17 +152,21 @@ def _documents(conn: Connection, q: str, filters: Filters, limit: int) -> list[H
         top = (select(documents.c.id, ranked.c.score).join(ranked, ranked.c.ref_id == documents.c.id)
                .where(*conditions, documents.c.id.notin_(found))
                .order_by(ranked.c.score.desc(), documents.c.id).limit(size).subquery())
-        stmt = select(documents, top.c.score).join(top, top.c.id == documents.c.id).order_by(top.c.score.desc(), documents.c.id)
+        stmt = select(*columns, top.c.score).join(top, top.c.id == documents.c.id).order_by(top.c.score.desc(), documents.c.id)
         return [_document_hit(row, q) for row in conn.execute(stmt)]
 
     return _in_passes(q, limit, page)
 
 
 def _document_hit(row, q: str) -> Hit:
-    # The cleaned text opens with the headline, which the hit shows already.
-    body = row.text[len(row.title):] if row.title and row.text.startswith(row.title) else row.text
-    return Hit("document", row.id, row.title or row.name, _snippet(body, q), round(float(row.score), 4),
+    snippet = _snippet(_body(row.title, row.text), q) if "text" in row._fields else ""
+    return Hit("document", row.id, row.title or row.name, snippet, round(float(row.score), 4),
                (row.published_at or "")[:10] or None, {"source": row.source, "url": row.url, "name": row.name})
+
+
+def _body(title: str | None, text: str) -> str:
+    """The text after its headline: the cleaned text opens with it, and a hit shows it already."""
+    return text[len(title):] if title and text.startswith(title) else text
 
 
 def document_filters(conn: Connection, f: Filters) -> list:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Connection
 
 from hoptac.store import browse, corrections, show, users
-from hoptac.store.search import Filters, search
+from hoptac.store.search import Filters, add_snippets, search
 from hoptac.web.auth import Visitor, editor, reader, visitor
 from hoptac.web.deps import MAX_ID, Day, Db, EventType, Id, Limit, Offset, Year
 
@@ -131,8 +131,9 @@ def get_search(conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "
                date_from: Annotated[Day, Query(alias="from")] = None, date_to: Annotated[Day, Query(alias="to")] = None,
                type: Annotated[list[Literal["document", "person", "organization"]] | None, Query()] = None):
     filters = Filters(province, org, person, event_type, date_from, date_to)
-    hits = search(conn, q, filters, kinds=tuple(type) if type else None, limit=limit + offset)
-    return {"query": q, "items": [h.to_dict() for h in hits[offset:offset + limit]], "limit": limit, "offset": offset}
+    hits = search(conn, q, filters, kinds=tuple(type) if type else None, limit=limit + offset, snippets=False)
+    page = add_snippets(conn, hits[offset:offset + limit], q)
+    return {"query": q, "items": [h.to_dict() for h in page], "limit": limit, "offset": offset}
 
 
 # ---------------------------------------------------------------------------- corrections and sign-in

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from hoptac import __version__
 from hoptac.store import browse, corrections, show, users
-from hoptac.store.search import Filters, search
+from hoptac.store.search import Filters, add_snippets, search
 from hoptac.web import charts
 from hoptac.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, admin, check_csrf, editor, login_csrf, reader, visitor
 from hoptac.web.deps import Db, EventType, Id, Page, Year
@@ -98,11 +98,12 @@ def search_page(request: Request, conn: Db, _: Reader, q: Annotated[str, Query(m
                 org: str | None = None, event_type: Annotated[EventType | Literal[""], Query()] = "", year: Year = None, page: Page = 1):
     filters = Filters(province or None, org or None, None, event_type or None,
                       f"{year:04d}-01-01" if year else None, f"{year:04d}-12-31" if year else None)
-    hits = search(conn, q, filters, limit=SEARCH_DEPTH) if (q or filters.province or filters.only_documents()) else []
+    hits = search(conn, q, filters, limit=SEARCH_DEPTH, snippets=False) if (q or filters.province or filters.only_documents()) else []
     documents = [h for h in hits if h.kind == "document"]
     start = (page - 1) * PAGE
+    shown = add_snippets(conn, documents[start:start + PAGE], q)
     return render(request, "search.html", q=q, filters=filters, year=year, page=page, more=len(documents) > start + PAGE,
-                  documents=documents[start:start + PAGE], entities=[h for h in hits if h.kind != "document"][:12], total=len(documents),
+                  documents=shown, entities=[h for h in hits if h.kind != "document"][:12], total=len(documents),
                   facets=browse.facets(conn, [h.id for h in documents]))
 
 
