@@ -365,3 +365,35 @@ def test_accounts_are_made_and_used_from_the_command_line(tmp_path):
     assert [(u["name"], u["role"]) for u in listed] == [("lan", "editor")]
     assert hoptac("user", "disable", "lan").returncode == 0
     assert api.get("/api/v1/corrections", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# ---------------------------------------------------------------------------- pages kept for anonymous readers
+
+
+def test_a_kept_page_changes_for_everyone_as_soon_as_an_editor_corrects_it(store):
+    app = create_app(store)
+    reader, editor = TestClient(app, follow_redirects=False), TestClient(app, follow_redirects=False)
+    fact, doc = position_fact(store)
+    assert "Trưởng phòng thử nghiệm" not in reader.get(f"/documents/{doc}").text
+    assert "Trưởng phòng thử nghiệm" not in reader.get(f"/documents/{doc}").text  # the second one came from the cache
+    login(editor)
+    page = editor.get(f"/documents/{doc}").text
+    editor.post("/corrections", data={"csrf": csrf_of(page), "action": "set", "fact_id": fact, "field": "title",
+                                      "value": "Trưởng phòng thử nghiệm", "reason": "kiểm tra bộ nhớ đệm"})
+    assert "Trưởng phòng thử nghiệm" in reader.get(f"/documents/{doc}").text
+    listing = editor.get("/corrections").text
+    undo = re.search(r'action="/corrections/(\d+)/undo"', listing).group(1)
+    editor.post(f"/corrections/{undo}/undo", data={"csrf": csrf_of(listing), "reason": "xong"})
+    assert "Trưởng phòng thử nghiệm" not in reader.get(f"/documents/{doc}").text
+
+
+def test_a_kept_page_is_whole_after_a_304_and_in_each_readers_language(store):
+    app = create_app(store)
+    first, other = TestClient(app), TestClient(app)
+    page = first.get("/agreements")
+    assert first.get("/agreements", headers={"If-None-Match": page.headers["etag"]}).status_code == 304
+    again = first.get("/agreements")
+    assert again.status_code == 200 and again.text == page.text and again.headers["content-type"].startswith("text/html")
+    first.get("/agreements?lang=en")
+    assert '<html lang="en">' in first.get("/agreements").text
+    assert '<html lang="vi">' in other.get("/agreements").text

@@ -357,7 +357,9 @@ def _add_positions(conn: Connection, graph: _Graph, frontier: set[int]) -> None:
         .select_from(facts.join(person, and_(person.c.fact_id == facts.c.id, person.c.role == "subject"))
                      .join(org, and_(org.c.fact_id == facts.c.id, org.c.role == "organization"))
                      .join(person_entity, person_entity.c.id == person.c.entity_id).join(org_entity, org_entity.c.id == org.c.entity_id))
-        .where(facts.c.kind == "position", facts.c.suppressed_by.is_(None), or_(person.c.entity_id.in_(members), org.c.entity_id.in_(members)))
+        # Facts found by their links first: an OR across the two joined links would scan them all.
+        .where(facts.c.id.in_(select(links.c.fact_id).where(links.c.entity_id.in_(members), links.c.role.in_(["subject", "organization"]))),
+               facts.c.kind == "position", facts.c.suppressed_by.is_(None))
         .order_by(facts.c.id)).all()
     for fact_id, title, person_id, org_id in rows:
         graph.add(person_id, org_id, "position", title, fact_id)

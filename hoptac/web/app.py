@@ -29,7 +29,7 @@ from hoptac.store.search import SearchError
 from hoptac.store.show import NotFound
 from hoptac.store.users import LoginThrottle, UserError
 from hoptac.web import api, pages
-from hoptac.web.middleware import ETags, SecurityHeaders
+from hoptac.web.middleware import ETags, PageCache, SecurityHeaders
 from hoptac.web.deps import no_nul
 
 log = logging.getLogger("hoptac.web")
@@ -53,6 +53,7 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.state.secure_cookies = secure_cookies
     app.state.memo = Memo()
     app.state.throttle = LoginThrottle()
+    app.add_middleware(PageCache, generation=lambda scope: _generation(app.state.engine))
     app.add_middleware(ETags)
     app.add_middleware(SecurityHeaders)
     # The more specific mount first: /static would otherwise answer /static/swagger/... with 404.
@@ -68,6 +69,11 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
                                    swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
                                    swagger_favicon_url="/static/swagger/favicon-32x32.png")
     return app
+
+
+def _generation(engine) -> str:
+    with engine.connect() as conn:
+        return generation(conn)
 
 
 class Memo:
