@@ -5,20 +5,46 @@ a column holds, impossible dates, and NUL characters (PostgreSQL cannot store th
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from pydantic import AfterValidator
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
 
 
-def db(request: Request) -> Iterator[Connection]:
-    with request.app.state.engine.connect() as conn:
-        yield conn
+class OnDemand:
+    """A connection taken from the pool on first use, by the thread that uses it.
+
+    A dependency that connected up front would hold a pooled connection while its request
+    waits for a worker thread; with more requests in flight than the pool holds, every
+    thread can end up waiting for a connection held by a request waiting for a thread.
+    Taken in the handler's thread and given back on the event loop, a connection is only
+    ever held by a request that is running or finishing.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine, self._conn = engine, None
+
+    def __getattr__(self, name: str):
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        return getattr(self._conn, name)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+
+async def db(request: Request) -> AsyncIterator[Connection]:
+    conn = OnDemand(request.app.state.engine)
+    try:
+        yield conn  # type: ignore[misc]  # it behaves as the Connection it opens
+    finally:
+        conn.close()
 
 
 Db = Annotated[Connection, Depends(db)]
