@@ -6,7 +6,6 @@ with its CSRF token in ``X-CSRF-Token``) and lands in the audit log.
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
@@ -15,7 +14,7 @@ from sqlalchemy import Connection
 
 from hoptac.store import browse, corrections, show, users
 from hoptac.store.search import Filters, add_snippets, search
-from hoptac.web.auth import Visitor, editor, reader, visitor
+from hoptac.web.auth import Refused, Visitor, editor, reader, sign_in, visitor
 from hoptac.web.deps import MAX_ID, Day, Db, EventType, Id, Limit, Offset, Year
 
 
@@ -185,18 +184,13 @@ class Reason(_In):
 @writes.post("/auth/token", status_code=201, responses={401: {"model": Error}, 429: {"model": Error}},
              summary="Exchange a name and password for an API token")
 def create_token(request: Request, credentials: Credentials):
-    # The name as sign-in reads it (NFC, trimmed), so " ed" and "ed " share ed's failures.
-    name = unicodedata.normalize("NFC", credentials.name).strip().casefold()
-    key = f"{request.client.host if request.client else '-'}|{name}"
-    throttle = request.app.state.throttle
-    if wait := throttle.check(key):
-        raise HTTPException(429, f"too many failed logins; try again in {int(wait) + 1} s", headers={"Retry-After": str(int(wait) + 1)})
     with request.app.state.engine.begin() as conn:
-        user = users.authenticate(conn, credentials.name, credentials.password)
-        if user is None:
-            throttle.failure(key)
-            raise HTTPException(401, "wrong name or password", headers={"WWW-Authenticate": "Bearer"})
-        throttle.success(key)
+        try:
+            user = sign_in(request, conn, credentials.name, credentials.password)
+        except Refused as e:
+            if e.status == 429:
+                raise HTTPException(429, f"too many failed logins; try again in {e.wait} s", headers={"Retry-After": str(e.wait)}) from None
+            raise HTTPException(401, "wrong name or password", headers={"WWW-Authenticate": "Bearer"}) from None
         token, session = users.open_session(conn, user, kind="api", ttl_hours=24 * 90, label=credentials.label or "API")
     return {"token": token, "user": user.name, "role": user.role, "expires_at": session.expires_at}
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 
-from hoptac.store.users import Session, User, can, session_for
+from hoptac.store.users import Session, User, authenticate, can, session_for
 
 SESSION_COOKIE = "hoptac_session"
 LOGIN_CSRF_COOKIE = "hoptac_login_csrf"
@@ -91,6 +92,32 @@ def check_csrf(expected: str, given: str) -> None:
     form field, scripts send it as ``X-CSRF-Token``. Token requests need none."""
     if not expected or not given or not hmac.compare_digest(expected, given):
         raise HTTPException(403, "the form has expired or did not come from this site (CSRF check failed); reload the page and try again")
+
+
+class Refused(Exception):
+    """A sign-in that failed (401) or must wait (429, ``wait`` seconds)."""
+
+    def __init__(self, status: int, wait: int = 0) -> None:
+        super().__init__(status)
+        self.status, self.wait = status, wait
+
+
+def sign_in(request: Request, conn, name: str, password: str) -> User:
+    """The user these credentials name, counting failures per address and name.
+
+    The name is keyed as sign-in reads it (NFC, trimmed, any case), so " ed" and "ED" share
+    ed's failures.
+    """
+    key = f"{request.client.host if request.client else '-'}|{unicodedata.normalize('NFC', name).strip().casefold()}"
+    throttle = request.app.state.throttle
+    if wait := throttle.check(key):
+        raise Refused(429, int(wait) + 1)
+    user = authenticate(conn, name, password)
+    if user is None:
+        throttle.failure(key)
+        raise Refused(401)
+    throttle.success(key)
+    return user
 
 
 def login_csrf(request: Request) -> str:

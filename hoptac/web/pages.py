@@ -20,7 +20,8 @@ from hoptac import __version__
 from hoptac.store import browse, corrections, show, users
 from hoptac.store.search import Filters, add_snippets, search
 from hoptac.web import charts
-from hoptac.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, admin, check_csrf, editor, login_csrf, reader, visitor
+from hoptac.web.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, Refused, Visitor, admin, check_csrf, editor, login_csrf, reader,
+                             sign_in, visitor)
 from hoptac.web.deps import Db, EventType, Id, Page, Year
 from hoptac.web.i18n import language, translator
 from hoptac.web.render import highlight, marked_article
@@ -252,18 +253,14 @@ def login_form(request: Request, next: str = "/"):
 def login(request: Request, name: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=1000)],
           csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/"):
     check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf)
-    key = f"{request.client.host if request.client else '-'}|{name.strip().lower()}"
-    throttle = request.app.state.throttle
-    t = translator(language(None, request.cookies.get("lang")))
-    if wait := throttle.check(key):
-        return render(request, "login.html", status=429, headers={"Retry-After": str(int(wait) + 1)}, csrf=csrf, next=_local(next),
-                      message=t("login.throttled", seconds=int(wait) + 1), name=name)
+    t = _t(request)
     with request.app.state.engine.begin() as conn:
-        user = users.authenticate(conn, name, password)
-        if user is None:
-            throttle.failure(key)
-            return render(request, "login.html", status=401, csrf=csrf, next=_local(next), message=t("login.wrong"), name=name)
-        throttle.success(key)
+        try:
+            user = sign_in(request, conn, name, password)
+        except Refused as e:
+            message = t("login.throttled", seconds=e.wait) if e.status == 429 else t("login.wrong")
+            return render(request, "login.html", status=e.status, headers={"Retry-After": str(e.wait)} if e.wait else None,
+                          csrf=csrf, next=_local(next), message=message, name=name)
         token, _ = users.open_session(conn, user, kind="web")
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600, secure=request.app.state.secure_cookies)
