@@ -39,23 +39,33 @@ def organization(conn: Connection, entity_id: int, limit: int | None = None) -> 
     entity = _entity(conn, entity_id, "organization")
     members = entity_members(conn, [entity["id"]])
     people = _people_of(conn, members)
-    agreements = [agreement(conn, fact_id) for fact_id in conn.execute(
+    agreements = _agreements(conn, conn.execute(
         select(facts.c.id).join(links, links.c.fact_id == facts.c.id)
         .where(links.c.entity_id.in_(members), links.c.role == "party", facts.c.kind == "agreement", facts.c.suppressed_by.is_(None))
-        .order_by(*_dated_first()).limit(limit)).scalars()]
+        .order_by(*_dated_first()).limit(limit)).scalars().all())
     return {**entity, "people": people, "agreements": agreements, **_mentions(conn, members, limit)}
 
 
 def agreement(conn: Connection, fact_id: int) -> dict:
-    fact = conn.execute(select(facts).where(facts.c.id == fact_id, facts.c.kind == "agreement")).first()
-    if fact is None:
+    found = _agreements(conn, [fact_id])
+    if not found:
         raise NotFound(f"no agreement {fact_id}")
-    parties = conn.execute(
-        select(entities.c.id, entities.c.name, entities.c.merged_into).join(links, links.c.entity_id == entities.c.id)
-        .where(links.c.fact_id == fact_id, links.c.role == "party").order_by(links.c.id)).all()
-    return {"id": fact.id, **fact.data, "deleted": fact.suppressed_by is not None,
-            "parties_resolved": [{"id": p.merged_into or p.id, "name": p.name} for p in parties],
-            "document": _document_refs(conn, [fact.document_id])[0], "sentence": fact.sentence, "confidence": fact.confidence}
+    return found[0]
+
+
+def _agreements(conn: Connection, fact_ids: list[int]) -> list[dict]:
+    """Agreements with their parties and documents, in the order given: three queries for all."""
+    rows = {f.id: f for f in conn.execute(select(facts).where(facts.c.id.in_(fact_ids), facts.c.kind == "agreement"))}
+    parties: dict[int, list[dict]] = {}
+    for fact_id, entity_id, merged_into, name in conn.execute(
+            select(links.c.fact_id, entities.c.id, entities.c.merged_into, entities.c.name).join(entities, entities.c.id == links.c.entity_id)
+            .where(links.c.fact_id.in_(list(rows)), links.c.role == "party").order_by(links.c.id)):
+        parties.setdefault(fact_id, []).append({"id": merged_into or entity_id, "name": name})
+    found = [rows[i] for i in fact_ids if i in rows]
+    documents = list(dict.fromkeys(f.document_id for f in found))
+    refs = dict(zip(documents, _document_refs(conn, documents)))
+    return [{"id": f.id, **f.data, "deleted": f.suppressed_by is not None, "parties_resolved": parties.get(f.id, []),
+             "document": refs[f.document_id], "sentence": f.sentence, "confidence": f.confidence} for f in found]
 
 
 def document(conn: Connection, document_id: int) -> dict:
