@@ -29,8 +29,9 @@ from hoptac.store.search import SearchError
 from hoptac.store.show import NotFound
 from hoptac.store.users import LoginThrottle, UserError
 from hoptac.web import api, pages
-from hoptac.web.middleware import ETags, PageCache, SecurityHeaders
+from hoptac.web.auth import SESSION_COOKIE
 from hoptac.web.deps import no_nul
+from hoptac.web.middleware import ETags, PageCache, SecurityHeaders
 
 log = logging.getLogger("hoptac.web")
 
@@ -53,7 +54,7 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.state.secure_cookies = secure_cookies
     app.state.memo = Memo()
     app.state.throttle = LoginThrottle()
-    app.add_middleware(PageCache, generation=lambda scope: _generation(app.state.engine))
+    app.add_middleware(PageCache, generation=lambda: _generation(app.state.engine), session_cookie=SESSION_COOKIE)
     app.add_middleware(ETags)
     app.add_middleware(SecurityHeaders)
     # The more specific mount first: /static would otherwise answer /static/swagger/... with 404.

@@ -96,17 +96,17 @@ class PageCache:
     a cookie and anything but a 200 are never kept; the language cookie is part of the key.
     """
 
-    def __init__(self, app: ASGIApp, generation: Callable[[Scope], str], size: int = 4096, largest: int = 1 << 20) -> None:
-        self.app, self.generation, self.size, self.largest = app, generation, size, largest
+    def __init__(self, app: ASGIApp, generation: Callable[[], str], session_cookie: str, size: int = 4096, largest: int = 1 << 20) -> None:
+        self.app, self.generation, self.session, self.size, self.largest = app, generation, session_cookie + "=", size, largest
         self._items: OrderedDict[tuple, tuple[str, Message, bytes]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope) if scope["type"] == "http" else None
         if headers is None or scope["method"] != "GET" or scope["path"].startswith("/static/") or "authorization" in headers \
-                or "hoptac_session=" in headers.get("cookie", ""):
+                or self.session in headers.get("cookie", ""):
             return await self.app(scope, receive, send)
         key = (scope["path"], scope["query_string"], _cookie(headers.get("cookie", ""), "lang"))
-        current = await run_in_threadpool(self.generation, scope)
+        current = await run_in_threadpool(self.generation)
         if (hit := self._items.get(key)) and hit[0] == current:
             self._items.move_to_end(key)
             await send({**hit[1], "headers": list(hit[1]["headers"])})  # outer middleware edits what it is sent
