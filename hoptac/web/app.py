@@ -86,20 +86,34 @@ class Memo:
 
     def __init__(self, size: int = 2048) -> None:
         self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+        self._computing: dict[tuple, threading.Lock] = {}
 
     def get(self, conn, key: tuple, compute: Callable[[], object]):
         current = generation(conn)
+        if (found := self._fresh(key, current)) is not None:
+            return found[0]
+        # One thread computes (the counts of a large store take seconds); the others wait for it.
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            if (found := self._fresh(key, current)) is not None:
+                return found[0]
+            value = compute()
+            with self._lock:
+                self._items[key] = (current, value)
+                self._items.move_to_end(key)
+                if len(self._items) > self.size:
+                    self._items.popitem(last=False)
+                self._computing.pop(key, None)
+        return value
+
+    def _fresh(self, key: tuple, current: str) -> tuple | None:
         with self._lock:
             hit = self._items.get(key)
             if hit and hit[0] == current:
                 self._items.move_to_end(key)
-                return hit[1]
-        value = compute()
-        with self._lock:
-            self._items[key] = (current, value)
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+                return (hit[1],)
+        return None
 
 
 def _errors(app: FastAPI) -> None:
