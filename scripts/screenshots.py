@@ -12,16 +12,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from hoptac.web.process import ServerError, served
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
@@ -79,34 +77,11 @@ def serve(corpus: Path) -> Iterator[str]:
         db = str(Path(tmp) / "store.db")
         _hoptac("ingest", str(corpus), "--db", db)
         _hoptac("user", "add", "ed", "--role", "editor", "--db", db, HOPTAC_PASSWORD="screenshots-only")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        base = f"http://127.0.0.1:{port}"
-        log = Path(tmp) / "serve.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "hoptac", "serve", "--db", db, "--port", str(port)],
-                                    stdout=out, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                if proc.poll() is not None:
-                    sys.exit(f"screenshots: hoptac serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-                try:
-                    with urllib.request.urlopen(base + "/", timeout=2):
-                        break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    if time.monotonic() > deadline:
-                        sys.exit(f"screenshots: hoptac serve did not answer at {base}:\n{log.read_text(errors='replace')}")
-                    time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            with served(db) as server:
+                yield server.url
+        except ServerError as e:
+            sys.exit(f"screenshots: {e}")
 
 
 def _hoptac(*args: str, **env: str) -> None:

@@ -10,17 +10,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+from hoptac.web.process import served
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
@@ -47,12 +45,6 @@ def hoptac(*args: str, **env: str) -> None:
     assert out.returncode == 0, f"hoptac {' '.join(args)} failed:\n{out.stderr}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`hoptac serve` over the seed articles, with an editor account; yields its base URL."""
@@ -63,39 +55,8 @@ def server(tmp_path_factory):
     db = str(tmp / "seeds.db")
     hoptac("ingest", str(SEEDS), "--db", db)
     hoptac("user", "add", EDITOR, "--role", "editor", "--db", db, HOPTAC_PASSWORD=PASSWORD)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "hoptac", "serve", "--db", db, "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT,
-                                env={k: v for k, v in os.environ.items() if k != "HOPTAC_PRIVATE"})  # reading is public here
-    try:
-        wait_until_ready(proc, base, log)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def wait_until_ready(proc: subprocess.Popen, base: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_WITHIN
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"hoptac serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(base + "/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"hoptac serve did not answer at {base} within {READY_WITHIN:.0f} s:\n{log.read_text(errors='replace')}")
-        time.sleep(0.1)  # readiness poll interval, not an assertion
+    with served(db, log=tmp / "serve.log", ready_within=READY_WITHIN) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

@@ -408,37 +408,18 @@ def test_more_readers_at_once_than_pooled_connections_are_all_answered(store):
     (Connecting before the handler ran once let forty threads wait for fifteen connections
     held by requests waiting for threads: the server stopped answering.)
     """
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
+    import urllib.error
     import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "hoptac", "serve", "--db", store, "--port", str(port)],
-                              stderr=subprocess.PIPE, env={**os.environ, "HOPTAC_PRIVATE": ""})
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):  # until it answers (bounded)
-            try:
-                urllib.request.urlopen(base + "/api/v1/stats", timeout=5)
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
-                time.sleep(0.1)  # readiness poll, not a timing assertion
+    from hoptac.web.process import served
 
+    with served(store) as server:
         def fetch(i: int) -> int:
             try:
-                return urllib.request.urlopen(f"{base}/search?q=khoa+hoc&page=1&n={i}", timeout=120).status
+                return urllib.request.urlopen(f"{server.url}/search?q=khoa+hoc&page=1&n={i}", timeout=120).status
             except urllib.error.HTTPError as e:
                 return e.code
         with ThreadPoolExecutor(100) as pool:
             statuses = list(pool.map(fetch, range(100)))
-        assert statuses == [200] * 100
-    finally:
-        server.terminate()
-        server.wait(10)
+    assert statuses == [200] * 100
