@@ -50,7 +50,7 @@ def test_processes_opening_a_new_store_at_once_all_succeed(store_url):
         for future in [threads.submit(migrate, engine) for _ in range(3)]:
             future.result()
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert MigrationContext.configure(conn).get_current_revision() == "0005"
 
 
 def test_a_store_made_by_an_older_release_is_upgraded_in_place_with_its_data(store_url, shared):
@@ -63,7 +63,7 @@ def test_a_store_made_by_an_older_release_is_upgraded_in_place_with_its_data(sto
     old.dispose()
     engine = connect(store_url)  # the current release opens it: migrated, data kept
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert MigrationContext.configure(conn).get_current_revision() == "0005"
         assert "ix_facts_document_id_kind" in {i["name"] for i in inspect(conn).get_indexes("facts")}
         assert conn.execute(select(func.count()).select_from(documents)).scalar() == 5
         # The search index built under the old schema was carried over.
