@@ -527,14 +527,11 @@ def user_add(name: str, role: str, password: str, db: str | None) -> None:
 @db_option
 def user_passwd(name: str, password: str, db: str | None) -> None:
     """Set an account's password and close its open sessions."""
-    from hoptac.store.users import UserError, close_sessions, get_user, set_password
+    from hoptac.store.users import close_sessions, set_password, user_named
 
     def change(conn) -> None:
         set_password(conn, name, password, actor=_actor())
-        user = get_user(conn, name)
-        if user is None:
-            raise UserError(f"no user {name!r}")
-        close_sessions(conn, user)
+        close_sessions(conn, user_named(conn, name))
     _users(db, change)
     click.echo(f"password of {name} changed; its sessions and tokens are closed")
 
@@ -588,11 +585,8 @@ def user_list(db: str | None, as_json: bool) -> None:
 @db_option
 def user_token(name: str, label: str, days: int, db: str | None) -> None:
     """Print a new API token for an account (send it as Authorization: Bearer TOKEN)."""
-    from hoptac.store.users import UserError, get_user, open_session
+    from hoptac.store.users import open_session, user_named
 
     def issue(conn) -> str:
-        user = get_user(conn, name)
-        if user is None:
-            raise UserError(f"no user {name!r}")
-        return open_session(conn, user, kind="api", ttl_hours=24 * days, label=label)[0]
+        return open_session(conn, user_named(conn, name), kind="api", ttl_hours=24 * days, label=label)[0]
     click.echo(_users(db, issue))

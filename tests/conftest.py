@@ -15,6 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SAMPLE = ROOT / "corpus" / "sample"
 
+# The seed articles (../shared/corpus/seeds), by file name.
+CAO_BANG = "000_7243f7be2558e0df.txt"  # signing in Cao Bằng, with Deputy Minister Nguyễn Hoàng Giang
+HAI_PHONG = "001_0aee5d788ca160ce.txt"
+CAN_THO_VISIT = "002_0aed7de9cb9b6fdf.txt"  # the Deputy Minister visits the Cần Thơ department
+CAN_THO_SIGNING = "003_79dcb4bc5f052b9c.txt"  # the Cần Thơ department and police sign
+QUANG_NINH = "004_164a40917918f8b9.txt"
+
 
 def run(text: str, name: str = "article.txt") -> Record:
     """Extract one article given as text, through the same path as the CLI."""

@@ -25,17 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, make_url, text
 
-from conftest import SHARED
+from conftest import CAN_THO_SIGNING, CAN_THO_VISIT, CAO_BANG, HAI_PHONG, QUANG_NINH, SHARED
 from hoptac.store import users
 from hoptac.store.db import connect, url_of
 from hoptac.store.ingest import ingest
 from hoptac.web.app import create_app
 
-CAO_BANG = "000_7243f7be2558e0df.txt"  # signing in Cao Bằng, with Deputy Minister Nguyễn Hoàng Giang
-HAI_PHONG = "001_0aee5d788ca160ce.txt"
-CAN_THO_VISIT = "002_0aed7de9cb9b6fdf.txt"  # the Deputy Minister visits the Cần Thơ department
-CAN_THO_SIGNING = "003_79dcb4bc5f052b9c.txt"  # the Cần Thơ department and police sign
-QUANG_NINH = "004_164a40917918f8b9.txt"
 CAO_BANG_DEPARTMENT = "Sở Khoa học và Công nghệ tỉnh Cao Bằng"
 INSTITUTE = "Viện Ứng dụng Công nghệ"  # the Cao Bằng department's partner
 PASSWORDS = {"ed": "ed-password-1", "vi": "vi-password-1", "boss": "boss-password-1"}

@@ -14,6 +14,8 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
+from conftest import CAN_THO_SIGNING, CAN_THO_VISIT, CAO_BANG, HAI_PHONG, QUANG_NINH
+
 from hoptac.extract.pipeline import extract
 from hoptac.store import show
 from hoptac.store.corrections import (
@@ -42,11 +44,6 @@ from hoptac.store.schema import (
 from hoptac.store.search import Filters, search
 from hoptac.text.article import RawDocument
 
-CAO_BANG = "000_7243f7be2558e0df.txt"  # signing in Cao Bằng, with Deputy Minister Nguyễn Hoàng Giang
-HAI_PHONG = "001_0aee5d788ca160ce.txt"
-CAN_THO_VISIT = "002_0aed7de9cb9b6fdf.txt"  # the Deputy Minister visits the Cần Thơ department
-CAN_THO_SIGNING = "003_79dcb4bc5f052b9c.txt"  # the Cần Thơ department and police sign
-QUANG_NINH = "004_164a40917918f8b9.txt"
 CAN_THO_DEPARTMENT = "Sở Khoa học và Công nghệ thành phố Cần Thơ"
 ANALYST = Author("lan.nguyen", "checked against the ministry's press release")
 

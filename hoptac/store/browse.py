@@ -19,7 +19,7 @@ from hoptac.extract.gazetteer import province_lookup, provinces
 from hoptac.resolve.organizations import org_block
 from hoptac.store.schema import audit, documents, entities, facts, links, runs
 from hoptac.store.search import Filters, document_filters, entity_members, province_name
-from hoptac.store.show import NotFound
+from hoptac.store.show import NotFound, parties_of
 from hoptac.text.fold import fold
 
 EVENT_TYPES = ("signing", "working_visit", "review", "conference", "other")
@@ -94,7 +94,7 @@ def agreements_page(conn: Connection, *, province: str | None = None, party: int
     rows = conn.execute(select(facts.c.id, facts.c.label, facts.c.data, facts.c.date, facts.c.document_id)
                         .join(documents, documents.c.id == facts.c.document_id).where(*conditions)
                         .order_by(*_newest(facts.c.date), facts.c.id.desc()).limit(limit).offset(offset)).all()
-    parties = _parties(conn, [r.id for r in rows])
+    parties = parties_of(conn, [r.id for r in rows])
     return Page([{"id": r.id, "title": r.label, "kind": r.data.get("kind"), "signed_on": r.data.get("signed_on"), "period": r.data.get("period"),
                   "content_items": r.data.get("content_items"), "parties": parties.get(r.id, []), "document_id": r.document_id}
                  for r in rows], total, limit, offset)
@@ -191,17 +191,15 @@ def facets(conn: Connection, document_ids: list[int]) -> dict:
                         .where(facts.c.document_id.in_(ids), facts.c.kind == "organization", links.c.role == "subject",
                                facts.c.suppressed_by.is_(None))
                         .group_by(func.coalesce(entities.c.merged_into, entities.c.id))).all()
-    event_types = Counter()
-    for doc, key in conn.execute(select(facts.c.document_id, facts.c.key).where(facts.c.document_id.in_(ids), facts.c.kind == "event",
-                                                                                  facts.c.suppressed_by.is_(None))):
-        event_types[(doc, key.split(":")[1])] = 1
+    typed = {(doc, key.split(":")[1]) for doc, key in conn.execute(  # each kind once per document
+        select(facts.c.document_id, facts.c.key).where(facts.c.document_id.in_(ids), facts.c.kind == "event", facts.c.suppressed_by.is_(None)))}
     year = func.substr(func.coalesce(documents.c.published_at, _first_event_date()), 1, 4)
     years = conn.execute(select(year, func.count()).where(documents.c.id.in_(ids), year.is_not(None)).group_by(year)).all()
 
     def top(pairs, n=12):
         return sorted(pairs, key=lambda p: (-p[-1], str(p[0])))[:n]
     return {"province": top(provinces), "organization": top(orgs, 10),
-            "event_type": top(Counter(t for _, t in event_types).items()), "year": sorted(y for y in years if y[0])}
+            "event_type": top(Counter(t for _, t in typed).items()), "year": sorted(y for y in years if y[0])}
 
 
 def units(conn: Connection, entity: dict) -> dict:
@@ -366,15 +364,6 @@ def _add_positions(conn: Connection, graph: _Graph, frontier: set[int]) -> None:
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _parties(conn: Connection, fact_ids: list[int]) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = {}
-    for fact_id, entity_id, merged_into, name in conn.execute(
-            select(links.c.fact_id, entities.c.id, entities.c.merged_into, entities.c.name).join(entities, entities.c.id == links.c.entity_id)
-            .where(links.c.fact_id.in_(fact_ids), links.c.role == "party").order_by(links.c.id)):
-        out.setdefault(fact_id, []).append({"id": merged_into or entity_id, "name": name})
-    return out
 
 
 def _document_counts(conn: Connection, entity_ids: list[int]) -> dict[int, int]:

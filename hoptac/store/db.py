@@ -98,5 +98,8 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL; a larger one names nothing
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import Connection, and_, column, delete, exists, func, insert, literal, literal_column, or_, select, table
 
 from hoptac.extract.gazetteer import province_lookup
+from hoptac.store.db import MAX_ID
 from hoptac.store.schema import documents, entities, facts, links, search_index
 from hoptac.text.fold import fold
 
@@ -213,7 +214,7 @@ def _entity_ids(conn: Connection, kind: str, wanted: str) -> list[int]:
     """An entity named by its id ("12") or by a name, which finds the best match."""
     if wanted.isascii() and wanted.isdigit():
         found = None
-        if int(wanted) < 2**31:  # the id column's range on PostgreSQL
+        if int(wanted) <= MAX_ID:
             found = conn.execute(select(entities.c.id).where(entities.c.id == int(wanted), entities.c.kind == kind)).scalar()
         if found is None:
             raise SearchError(f"no {kind} has the id {wanted}")

@@ -56,16 +56,22 @@ def agreement(conn: Connection, fact_id: int) -> dict:
 def _agreements(conn: Connection, fact_ids: list[int]) -> list[dict]:
     """Agreements with their parties and documents, in the order given: three queries for all."""
     rows = {f.id: f for f in conn.execute(select(facts).where(facts.c.id.in_(fact_ids), facts.c.kind == "agreement"))}
-    parties: dict[int, list[dict]] = {}
-    for fact_id, entity_id, merged_into, name in conn.execute(
-            select(links.c.fact_id, entities.c.id, entities.c.merged_into, entities.c.name).join(entities, entities.c.id == links.c.entity_id)
-            .where(links.c.fact_id.in_(list(rows)), links.c.role == "party").order_by(links.c.id)):
-        parties.setdefault(fact_id, []).append({"id": merged_into or entity_id, "name": name})
+    parties = parties_of(conn, list(rows))
     found = [rows[i] for i in fact_ids if i in rows]
     documents = list(dict.fromkeys(f.document_id for f in found))
     refs = dict(zip(documents, _document_refs(conn, documents)))
     return [{"id": f.id, **f.data, "deleted": f.suppressed_by is not None, "parties_resolved": parties.get(f.id, []),
              "document": refs[f.document_id], "sentence": f.sentence, "confidence": f.confidence} for f in found]
+
+
+def parties_of(conn: Connection, fact_ids: list[int]) -> dict[int, list[dict]]:
+    """Each agreement's parties as resolved (merged entities read as their survivor), in the article's order."""
+    parties: dict[int, list[dict]] = {}
+    for fact_id, entity_id, merged_into, name in conn.execute(
+            select(links.c.fact_id, entities.c.id, entities.c.merged_into, entities.c.name).join(entities, entities.c.id == links.c.entity_id)
+            .where(links.c.fact_id.in_(fact_ids), links.c.role == "party").order_by(links.c.id)):
+        parties.setdefault(fact_id, []).append({"id": merged_into or entity_id, "name": name})
+    return parties
 
 
 def document(conn: Connection, document_id: int) -> dict:

@@ -129,7 +129,7 @@ def add_user(conn: Connection, name: str, password: str, role: str = "editor", *
 def set_password(conn: Connection, name: str, password: str, *, actor: str) -> None:
     """Sessions already open stay open; close them with ``close_sessions`` when the password leaked."""
     actor, password_hash = _actor(actor), hash_password(password)
-    user = _existing(conn, name)
+    user = user_named(conn, name)
     conn.execute(update(users).where(users.c.id == user.id).values(password_hash=password_hash))
     _audit(conn, actor, "user.password", user.name, {})
 
@@ -137,7 +137,7 @@ def set_password(conn: Connection, name: str, password: str, *, actor: str) -> N
 def set_role(conn: Connection, name: str, role: str, *, actor: str) -> User:
     actor = _actor(actor)
     _rank(role)
-    user = _existing(conn, name)
+    user = user_named(conn, name)
     if role != "admin":
         _keep_an_admin(conn, user)
     conn.execute(update(users).where(users.c.id == user.id).values(role=role))
@@ -148,7 +148,7 @@ def set_role(conn: Connection, name: str, role: str, *, actor: str) -> User:
 def disable_user(conn: Connection, name: str, *, actor: str) -> User:
     """The user can no longer sign in, and every session and token they had stops working."""
     actor = _actor(actor)
-    user = _existing(conn, name)
+    user = user_named(conn, name)
     _keep_an_admin(conn, user)
     conn.execute(update(users).where(users.c.id == user.id).values(disabled=True))
     closed = close_sessions(conn, user)
@@ -186,7 +186,8 @@ def _user(row) -> User:
     return User(id=row.id, name=row.name, role=row.role, created_at=row.created_at, disabled=bool(row.disabled))
 
 
-def _existing(conn: Connection, name: str) -> User:
+def user_named(conn: Connection, name: str) -> User:
+    """The user of that name; a clear UserError when there is none."""
     user = get_user(conn, name)
     if user is None:
         raise UserError(f"no user named {_normal(name)!r}")

@@ -13,7 +13,8 @@ from fastapi import Depends, HTTPException, Path, Query, Request
 from pydantic import AfterValidator
 from sqlalchemy import Connection, Engine
 
-MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
+from hoptac.store.db import MAX_ID
+
 
 
 class OnDemand:
