@@ -9,8 +9,10 @@ meet through the aliases each entity collects.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from hoptac.extract.gazetteer import province_lookup
+from hoptac.extract.lexicon import load
 from hoptac.text.fold import fold
 
 _LOCALITY_WORD = re.compile(r"\b(?:tinh|thanh pho|tp|thu do) ")
@@ -30,5 +32,17 @@ def org_block(name: str) -> str:
 
 
 def alias_keys(name: str, written: list[str]) -> set[str]:
-    """The folded forms an organization is known by beyond its block key: its acronyms."""
-    return {fold(w) for w in written if _ACRONYM.match(w)} - {org_block(name), ""}
+    """The folded forms an organization is known by beyond its block key: its own acronyms.
+
+    A generic abbreviation ("UBND", "HĐND") is every province's: it names no body by itself.
+    """
+    return {fold(w) for w in written if _ACRONYM.match(w) and not _generic(w)} - {org_block(name), ""}
+
+
+@cache
+def _generic_re() -> re.Pattern:
+    return re.compile("|".join(f"(?:{pattern})" for pattern, _ in load("abbreviations")["expand"]))
+
+
+def _generic(written: str) -> bool:
+    return _generic_re().fullmatch(written) is not None

@@ -134,7 +134,7 @@ def undo(conn: Connection, correction_id: int, author: Author) -> None:
                      .values(entity_id=c.entity_id, rule="analyst", reason=f"split undone by {author.name}"))
     elif c.action == "rename":
         _rename(conn, c.entity_id, c.payload["old"])
-    _audit(conn, author, "undo", f"correction:{correction_id}", {"action": c.action})
+    audit_entry(conn, author, "undo", f"correction:{correction_id}", {"action": c.action})
 
 
 # ---------------------------------------------------------------------------- re-applying
@@ -211,11 +211,11 @@ def _record(conn: Connection, action: str, author: Author, payload: dict, *, fac
     if fact is not None and action in FACT_ACTIONS:
         _apply(conn, conn.execute(select(corrections).where(corrections.c.id == correction_id)).first(), fact)
     target = f"fact:{fact.id}" if fact is not None else f"entity:{entity_id}" if entity_id else f"document:{document_key}"
-    _audit(conn, author, action, target, {"correction": correction_id, **payload})
+    audit_entry(conn, author, action, target, {"correction": correction_id, **payload})
     return correction_id
 
 
-def _audit(conn: Connection, author: Author, action: str, target: str, detail: dict) -> None:
+def audit_entry(conn: Connection, author: Author, action: str, target: str, detail: dict) -> None:
     # A document key (URL) can outgrow the column; the detail keeps the whole of it.
     conn.execute(insert(audit).values(at=now(), actor=author.name[:200], action=action, target=target[:200],
                                       detail={"reason": author.reason, "target": target, **detail}))

@@ -35,6 +35,7 @@ from hoptac.store.search import index_entities
 from hoptac.text.decode import DecodeError
 from hoptac.text.fold import fold
 from hoptac.text.reader import Failure, read_inputs
+from hoptac.track import sync as track
 
 BATCH = 200  # documents per transaction: large enough to amortise a commit, small enough to lose little
 
@@ -220,6 +221,7 @@ def _write_batch(conn: Connection, resolver: Resolver, batch: list[_Pending], su
     _store_facts(conn, resolver, stored, summary.run_id)
     _index_documents(conn, stored)
     summary.orphaned.extend(corrections_module.reapply(conn, [(document_id, p.key) for document_id, p, _ in stored]))
+    track.refresh(conn, [document_id for document_id, _, _ in stored])
     _store_failures(conn, summary)
     conn.execute(update(runs).where(runs.c.id == summary.run_id).values(**summary.counters()))
 

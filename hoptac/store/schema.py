@@ -202,3 +202,135 @@ sessions = Table(
     Column("label", Text, nullable=False, default=""),  # what a token is for
     Index(None, "user_id"),
 )
+
+# ---------------------------------------------------------------------------- follow-up tracking
+# A program is a cooperation agreement followed across articles. Its rows persist (their ids are
+# in URLs and analysts' work hangs on them); what extraction says about it is refreshed after
+# every ingest batch by hoptac.track.sync, and analysts' decisions are never overwritten.
+programs = Table(
+    "programs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("signed_on", String(10)),
+    Column("period_start", Integer),
+    Column("period_end", Integer),
+    Column("orientation_to", Integer),
+    Column("content_items", Integer),
+    Column("province", String(80)),
+    Column("province_now", String(80)),
+    Column("parties", JSON, nullable=False, default=list),  # [{"entity_id", "name"}] as read from the articles
+    Column("known_since", String(10)),  # the date of the earliest article that names it
+    Column("status", String(16), nullable=False, default="active"),  # active | orphaned (no article names it any more)
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index(None, "province"),
+    Index(None, "province_now"),
+)
+
+# Whose program it is: the index that finds candidate programs for a new article.
+program_parties = Table(
+    "program_parties", metadata,
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", ForeignKey("entities.id"), primary_key=True),
+    Column("side", String(120), nullable=False),  # the administration the party belongs to (see track.parties)
+    Index(None, "entity_id"),
+    Index(None, "side"),
+)
+
+# An article in a program's life: the one that reports its signing, its action plan, a review,
+# a visit, a task carried out under it. Rows with a decision are the analysts': a re-ingest
+# refreshes their automatic fields but never their decision, nor deletes them.
+program_links = Table(
+    "program_links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), nullable=False),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("document_key", String(1000), nullable=False),
+    Column("agreement_key", String(600)),  # the article's agreement fact that names this program, if any
+    Column("role", String(16), nullable=False),  # signing | action_plan | review_interim | review_final | visit | task | response | mention
+    Column("date", String(10)),
+    Column("rule", String(40), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("origin", String(16), nullable=False, default="auto"),  # auto | analyst
+    Column("decision", String(16)),  # NULL | confirmed | rejected
+    Column("decided_by", String(200)),
+    Column("decided_at", String(32)),
+    Column("decision_reason", Text),
+    UniqueConstraint("program_id", "document_id"),
+    Index(None, "document_id"),
+)
+
+program_points = Table(
+    "program_points", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("text", Text),
+    Column("status", String(16), nullable=False, default="unknown"),  # unknown | not_started | in_progress | done
+    Column("origin", String(16), nullable=False, default="extracted"),
+    Column("updated_by", String(200)),  # set once an analyst touched it: extraction leaves it alone from then on
+    Column("updated_at", String(32)),
+    UniqueConstraint("program_id", "number"),
+)
+
+program_commitments = Table(
+    "program_commitments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), nullable=False),
+    Column("origin", String(16), nullable=False),  # extracted | analyst
+    Column("document_key", String(1000)),
+    Column("fact_key", String(600)),
+    Column("kind", String(32), nullable=False),
+    Column("actor", Text),
+    Column("text", Text, nullable=False),
+    Column("made_on", String(10)),
+    Column("due_stated", String(10)),  # a deadline the sentence itself gives
+    Column("due", String(10)),  # an analyst's deadline, over any other
+    Column("status", String(16), nullable=False, default="open"),  # open | fulfilled | dropped
+    Column("evidence", Text),
+    Column("evidence_url", Text),
+    Column("status_by", String(200)),
+    Column("status_at", String(32)),
+    Column("created_by", String(200)),
+    UniqueConstraint("program_id", "document_key", "fact_key"),
+)
+
+action_items = Table(
+    "action_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("owner", Text),
+    Column("focal_person", Text),
+    Column("due", String(10)),
+    Column("status", String(16), nullable=False),  # planned | in_progress | done | cancelled
+    Column("evidence_url", Text),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index(None, "program_id"),
+)
+
+program_notes = Table(
+    "program_notes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Index(None, "program_id"),
+)
+
+# An analyst's word on one alert ("the plan was issued by letter 12/KH-UBND"): it stays resolved.
+alert_decisions = Table(
+    "alert_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_key", String(200), nullable=False, unique=True),
+    Column("decision", String(16), nullable=False),  # resolved | reopened
+    Column("note", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
+)
