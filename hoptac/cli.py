@@ -131,6 +131,10 @@ class _Tables:
 db_option = click.option("--db", envvar="HOPTAC_DB", default=None, metavar="URL",
                          help="Database: a file path or URL (postgresql://user@host/name). Default: hoptac.db here, or $HOPTAC_DB.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+settings_option = click.option("--settings", envvar="HOPTAC_MONITOR_SETTINGS", default=None, metavar="FILE",
+                               help="The monitor's rules (TOML; see hoptac/data/monitor.toml). Default: the built-in rules.")
+as_of_option = click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+                            help="Judge as of this day: only what was known then counts. Default: today.")
 
 
 def _open(db: str | None):
@@ -469,7 +473,8 @@ def export_command(out_dir: str, db: str | None, formats: str) -> None:
 @click.option("--secure-cookies", is_flag=True, help="Send session cookies over HTTPS only (behind TLS).")
 @click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True,
               help="Server processes. Login throttling counts per process.")
-def serve_command(db: str | None, host: str, port: int, private: bool, secure_cookies: bool, workers: int) -> None:
+@settings_option
+def serve_command(db: str | None, host: str, port: int, private: bool, secure_cookies: bool, workers: int, settings: str | None) -> None:
     """Serve the web app and the REST API (docs at /api/docs)."""
     import os
 
@@ -478,7 +483,9 @@ def serve_command(db: str | None, host: str, port: int, private: bool, secure_co
     engine = _open(db)  # migrate and report a bad URL here, before the server starts
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
-    os.environ.update(HOPTAC_SERVE_DB=url, HOPTAC_SERVE_PRIVATE="1" if private else "", HOPTAC_SERVE_SECURE="1" if secure_cookies else "")
+    _settings(settings)  # a broken rules file is reported here too
+    os.environ.update(HOPTAC_SERVE_DB=url, HOPTAC_SERVE_PRIVATE="1" if private else "", HOPTAC_SERVE_SECURE="1" if secure_cookies else "",
+                      HOPTAC_SERVE_SETTINGS=settings or "")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"hoptac: serving {engine.url.render_as_string(hide_password=True)} at http://{shown}:{port}/ (API docs: http://{shown}:{port}/api/docs)", err=True)
     uvicorn.run("hoptac.web.app:from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning",
@@ -590,3 +597,281 @@ def user_token(name: str, label: str, days: int, db: str | None) -> None:
     def issue(conn) -> str:
         return open_session(conn, user_named(conn, name), kind="api", ttl_hours=24 * days, label=label)[0]
     click.echo(_users(db, issue))
+
+
+# ---------------------------------------------------------------------------- follow-up tracking
+
+
+def _settings(path: str | None):
+    from hoptac.track.settings import SettingsError, load
+
+    try:
+        return load(path)
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _as_of(value: str | None):
+    from datetime import date
+
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
+
+
+_SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+
+
+@main.command("monitor")
+@db_option
+@as_of_option
+@click.option("--province", help="Programs of this province (before or after the 2025 merger).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@settings_option
+def monitor_command(db: str | None, as_of: str | None, province: str | None, fmt: str, settings: str | None) -> None:
+    """Alerts: what programs promised and have not shown. Exits 1 when there are alerts (for scheduled jobs)."""
+    from hoptac.track.monitor import alerts
+
+    rules = _settings(settings)
+    day = _as_of(as_of)
+    with _open(db).connect() as conn:
+        found = alerts(conn, day, rules, province=province)
+    if fmt == "json":
+        _print_json({"as_of": day.isoformat(), "settings": rules.source, "alerts": [a.to_dict() for a in found]})
+    elif fmt == "csv":
+        _alerts_csv(found)
+    else:
+        _alerts_table(found, day)
+    sys.exit(1 if found else 0)
+
+
+def _alerts_csv(found) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["severity", "rule", "since", "age_days", "program_id", "program", "province", "province_now", "message", "key"])
+    for a in found:
+        writer.writerow([a.severity, a.rule, a.since, a.age_days, a.program_id or "", a.program_title or "", a.province or "",
+                         a.province_now or "", a.message, a.key])
+
+
+def _alerts_table(found, day) -> None:
+    """Two lines an alert: a table's columns would wrap every field in a terminal."""
+    out = Console(soft_wrap=True, highlight=False)
+    if not found:
+        out.print(f"no alerts as of {day}")
+        return
+    out.print(f"[bold]{len(found)} alert(s) as of {day}[/]")
+    for a in found:
+        where = f"program {a.program_id}: {a.program_title}" if a.program_id else a.subject.get("title", "")
+        out.print(f"[{_SEVERITY_STYLE[a.severity]}]{a.severity.upper():6}[/] {a.title} — since {a.since} ({a.age_days} days)")
+        out.print(f"       {where}" + (f" ({a.province})" if a.province else "") + f": {a.message}")
+
+
+@main.group("programs")
+def programs_group() -> None:
+    """Cooperation programs followed across articles: list, show, and analysts' follow-up records."""
+
+
+@programs_group.command("list")
+@db_option
+@click.option("--province")
+@click.option("--year", type=click.IntRange(1900, 2100), help="Programs whose period (or signing) covers this year.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
+@json_option
+def programs_list(db: str | None, province: str | None, year: int | None, limit: int, as_json: bool) -> None:
+    """Programs, newest signing first, with how many follow-ups each has."""
+    from hoptac.track.record import programs_page
+
+    with _open(db).connect() as conn:
+        page = programs_page(conn, province=province, year=year, limit=limit)
+    if as_json:
+        _print_json(page.to_dict())
+        return
+    table = Table("id", "signed", "period", "program", "parties", "province", "follow-ups", title=f"{page.total} program(s)")
+    for p in page.items:
+        period = f"{p['period_start']}–{p['period_end']}" if p["period_start"] else ""
+        table.add_row(str(p["id"]), p["signed_on"] or "", period, p["title"], "; ".join(x["name"] for x in p["parties"]),
+                      p["province"] or "", str(p["follow_ups"]))
+    Console().print(table)
+
+
+@programs_group.command("show")
+@click.argument("program_id", type=int)
+@db_option
+@as_of_option
+@settings_option
+@json_option
+def programs_show(program_id: int, db: str | None, as_of: str | None, settings: str | None, as_json: bool) -> None:
+    """A program's record: parties, points, commitments, linked articles, action items, notes, alerts."""
+    from hoptac.store.show import NotFound
+    from hoptac.track.record import program
+
+    try:
+        with _open(db).connect() as conn:
+            data = program(conn, program_id, as_of=_as_of(as_of), settings=_settings(settings))
+    except NotFound as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _print_json(data)
+        return
+    _print_program(data)
+
+
+def _print_program(p: dict) -> None:
+    out = Console(soft_wrap=True)
+    period = f"{p['period_start']}–{p['period_end']}" if p["period_start"] else "period not stated"
+    out.print(f"[bold]{p['title']}[/] ({p['kind']}, program {p['id']})", highlight=False)
+    out.print(f"  signed {p['signed_on'] or '?'}; {period}" + (f", to {p['orientation_to']}" if p["orientation_to"] else "")
+              + (f"; {p['content_items']} points" if p["content_items"] else ""), highlight=False)
+    out.print("  parties: " + "; ".join(f"{x['name']} [{x['entity_id']}]" for x in p["parties"]), highlight=False)
+    if p["signatories"]:
+        out.print("  signatories: " + "; ".join(f"{s['name']} ({s['title']})" for s in p["signatories"]), highlight=False)
+    links = Table("id", "date", "role", "confidence", "decision", "article", "why", title="life")
+    for link in p["links"]:
+        links.add_row(str(link["id"]), link["date"] or "", link["role"], f"{link['confidence']:.2f}", link["decision"] or "",
+                      link["document"]["title"], link["reason"])
+    out.print(links)
+    if p["commitments"]:
+        table = Table("id", "kind", "actor", "made", "due", "state", "text", title="commitments")
+        for c in p["commitments"]:
+            due = f"{c['due_effective']} ({c['due_source']})" if c["due_effective"] else ""
+            table.add_row(str(c["id"]), c["kind"], c["actor"] or "", c["made_on"] or "", due, c["state"], c["text"][:160])
+        out.print(table)
+    for item in p["action_items"]:
+        out.print(f"  action item {item['id']}: {item['title']} — {item['status']}" + (f", due {item['due']}" if item["due"] else ""),
+                  highlight=False)
+    for note in p["notes"]:
+        out.print(f"  note by {note['author']} ({note['created_at'][:10]}): {note['text']}", highlight=False)
+    for a in p["alerts"]:
+        state = " (resolved)" if a["resolved"] else ""
+        out.print(f"  [{_SEVERITY_STYLE[a['severity']]}]{a['severity']}[/] {a['title']}{state}: {a['message']}", highlight=False)
+
+
+@programs_group.command("refresh")
+@db_option
+def programs_refresh(db: str | None) -> None:
+    """Rebuild programs and their links from the whole store (after an upgrade, or after merging organizations)."""
+    from hoptac.track.sync import refresh
+
+    with _open(db).begin() as conn:
+        summary = refresh(conn)
+    click.echo(f"{summary.created} program(s) created, {len(summary.touched)} refreshed, {summary.links} link(s) found")
+
+
+def _edit(db: str | None, author: str, reason: str, action) -> None:
+    from hoptac.store.corrections import Author, CorrectionError
+    from hoptac.store.show import NotFound
+
+    try:
+        who = Author(author, reason)
+        with _open(db).begin() as conn:
+            message = action(conn, who)
+    except (CorrectionError, NotFound) as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(message)
+
+
+@programs_group.command("link")
+@click.argument("link_id", type=int)
+@click.argument("decision", type=click.Choice(["confirmed", "rejected"]))
+@_correction_options
+def programs_link(link_id: int, decision: str, db, author, reason) -> None:
+    """Confirm or reject an article's link to a program; the decision survives re-ingest."""
+    from hoptac.track.edit import decide_link
+
+    _edit(db, author, reason, lambda conn, who: decide_link(conn, link_id, decision, who) or f"link {link_id} {decision}")
+
+
+@programs_group.command("attach")
+@click.argument("program_id", type=int)
+@click.argument("document_id", type=int)
+@click.option("--role", type=click.Choice(["signing", "action_plan", "review_interim", "review_final", "visit", "task", "response", "mention"]),
+              required=True)
+@_correction_options
+def programs_attach(program_id: int, document_id: int, role: str, db, author, reason) -> None:
+    """Attach an article the rules missed to a program."""
+    from hoptac.track.edit import attach
+
+    _edit(db, author, reason, lambda conn, who: f"link {attach(conn, program_id, document_id, role, who)} confirmed")
+
+
+@programs_group.command("commitment")
+@click.argument("commitment_id", type=int)
+@click.option("--status", type=click.Choice(["open", "fulfilled", "dropped"]))
+@click.option("--evidence", help="What shows it fulfilled (a sentence, a document number).")
+@click.option("--evidence-url", help="A link to the evidence.")
+@click.option("--due", metavar="YYYY-MM-DD", help="Its deadline, over any stated or derived one.")
+@_correction_options
+def programs_commitment(commitment_id: int, status, evidence, evidence_url, due, db, author, reason) -> None:
+    """Mark a commitment fulfilled (with evidence) or dropped, or give it a deadline."""
+    from hoptac.track.edit import set_commitment
+
+    _edit(db, author, reason, lambda conn, who: set_commitment(conn, commitment_id, who, status=status, evidence=evidence,
+                                                               evidence_url=evidence_url, due=due) or f"commitment {commitment_id} updated")
+
+
+@programs_group.command("action-item")
+@click.argument("program_id", type=int)
+@click.option("--title", required=True)
+@click.option("--owner", help="The organization responsible.")
+@click.option("--focal-person")
+@click.option("--due", metavar="YYYY-MM-DD")
+@click.option("--status", type=click.Choice(["planned", "in_progress", "done", "cancelled"]), default="planned", show_default=True)
+@click.option("--evidence-url")
+@_correction_options
+def programs_action_item(program_id: int, title, owner, focal_person, due, status, evidence_url, db, author, reason) -> None:
+    """Record an item of a program's action plan."""
+    from hoptac.track.edit import add_action_item
+
+    _edit(db, author, reason, lambda conn, who: f"action item {add_action_item(conn, program_id, who, title=title, owner=owner, focal_person=focal_person, due=due, status=status, evidence_url=evidence_url)} added")
+
+
+@programs_group.command("note")
+@click.argument("program_id", type=int)
+@click.argument("text")
+@_correction_options
+def programs_note(program_id: int, text: str, db, author, reason) -> None:
+    """Add a note to a program."""
+    from hoptac.track.edit import add_note
+
+    _edit(db, author, reason, lambda conn, who: f"note {add_note(conn, program_id, text, who)} added")
+
+
+@programs_group.command("resolve")
+@click.argument("alert_key")
+@click.option("--reopen", is_flag=True, help="Open a resolved alert again.")
+@_correction_options
+def programs_resolve(alert_key: str, reopen: bool, db, author, reason) -> None:
+    """Resolve an alert (its key is in `hoptac monitor --format json`); the reason is kept as its note."""
+    from hoptac.track.edit import decide_alert
+
+    decision = "reopened" if reopen else "resolved"
+    _edit(db, author, reason, lambda conn, who: decide_alert(conn, alert_key, decision, who) or f"alert {alert_key} {decision}")
+
+
+@main.command("report")
+@db_option
+@click.option("--province")
+@click.option("--year", type=click.IntRange(1900, 2100))
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The file to write.")
+@settings_option
+def report_command(db, province, year, as_of, fmt, lang, output, settings) -> None:
+    """A report of programs, commitments, follow-up rate and open alerts, for a province and/or a year."""
+    from pathlib import Path
+
+    from hoptac.track import report
+
+    with _open(db).connect() as conn:
+        data = report.build(conn, province=province, year=year, as_of=_as_of(as_of), settings=_settings(settings))
+    if fmt == "pdf":
+        Path(output).write_bytes(report.render_pdf(data, lang))
+    else:
+        Path(output).write_text(report.render_html(data, lang), encoding="utf-8")
+    click.echo(f"report written to {output}")

@@ -106,7 +106,7 @@ def _role(article: Article, program: Program) -> tuple[str, date | None, str]:
         if e.type == "review":
             final = _is_final(e, article, program)
             return ("review_final" if final else "review_interim", e.date,
-                    f"reports a {'final' if final else 'interim'} review ('{e.label}') on {e.date or 'an unstated date'}")
+                    f"reports {'a final' if final else 'an interim'} review ('{e.label}') on {e.date or 'an unstated date'}")
     days = load("followup")["signing_days"]
     for e in article.events:
         if e.type == "signing" and (program.signed_on is None or (e.date and abs((e.date - program.signed_on).days) <= days)):

@@ -1,8 +1,9 @@
 """The monitor: what each program promised, judged against a reference date.
 
-Only what was known on the reference date counts: programs first named by then, articles
-dated by then, action items and analysts' decisions made by then. So ``--as-of 2022-05-01``
-replays what an analyst would have seen that day. An alert has a stable key
+The reference date judges the program's life: only articles dated by then count, and only
+deadlines passed by then are due, so ``--as-of 2022-05-01`` replays what the articles had
+shown that day. Analysts' records (link decisions, statuses, action items, resolutions)
+complete the record and count as they stand now, whatever the date. An alert has a stable key
 (``rule/program/subject``) so that an analyst can resolve it once, with a note.
 """
 from __future__ import annotations
@@ -67,7 +68,6 @@ class Commitment:
     due: date | None
     due_source: str | None
     status: str
-    status_at: date | None
     document_key: str | None
 
 
@@ -84,7 +84,7 @@ class State:
     province_now: str | None
     links: list[Link]
     commitments: list[Commitment]
-    action_items: int  # recorded by the reference date, not cancelled
+    action_items: int  # recorded by analysts, not cancelled
 
     @property
     def start(self) -> date | None:
@@ -104,7 +104,7 @@ def alerts(conn: Connection, as_of: date, settings: Settings, *, province: str |
             found.extend(check(state, as_of, settings, lang))
     if program_id is None:
         found.extend(_visits(conn, as_of, settings, lang, province))
-    decisions = _decisions(conn, as_of)
+    decisions = _decisions(conn)
     out = []
     for alert in found:
         decision = decisions.get(alert.key)
@@ -142,8 +142,7 @@ def _action_plan(state: State, as_of: date, settings: Settings, lang: str) -> li
     due = action_plan_due(state, settings)
     if not rule.enabled or due is None or as_of <= due:
         return []
-    fulfilled = any(c.kind == "action_plan" and c.status == "fulfilled" and (c.status_at is None or c.status_at <= as_of)
-                    for c in state.commitments)
+    fulfilled = any(c.kind == "action_plan" and c.status == "fulfilled" for c in state.commitments)
     if state.follow_ups("action_plan") or state.action_items or fulfilled:
         return []
     promised = any(c.kind in ("action_plan", "plan_building") for c in state.commitments)
@@ -182,7 +181,7 @@ def _commitments_without_evidence(state: State, as_of: date, settings: Settings,
         return []
     out = []
     for c in state.commitments:
-        if c.kind not in rule["kinds"] or c.made_on is None or _closed(c, as_of):
+        if c.kind not in rule["kinds"] or c.made_on is None or _closed(c):
             continue
         due = min(d for d in (c.due, add_months(c.made_on, rule["months"])) if d)
         if as_of <= due or state.follow_ups(after=c.made_on):
@@ -206,7 +205,7 @@ def _commitments_overdue(state: State, as_of: date, settings: Settings, lang: st
         # action plans have their own rule, and directed commitments theirs
         if c.kind == "action_plan" or (without_evidence.enabled and c.kind in without_evidence["kinds"]):
             continue
-        if c.due is None or c.due_source not in ("stated", "analyst") or _closed(c, as_of):
+        if c.due is None or c.due_source not in ("stated", "analyst") or _closed(c):
             continue
         due = c.due.fromordinal(c.due.toordinal() + rule["grace_days"])
         if as_of <= due or state.follow_ups(*_EVIDENCE_OF.get(c.kind, FOLLOW_UPS), after=c.made_on):
@@ -217,8 +216,8 @@ def _commitments_overdue(state: State, as_of: date, settings: Settings, lang: st
     return out
 
 
-def _closed(c: Commitment, as_of: date) -> bool:
-    return c.status in ("fulfilled", "dropped") and (c.status_at is None or c.status_at <= as_of)
+def _closed(c: Commitment) -> bool:
+    return c.status in ("fulfilled", "dropped")
 
 
 @cache
@@ -317,29 +316,26 @@ def load_states(conn: Connection, as_of: date, settings: Settings, *, province: 
         return []
     link_rows: dict[int, list[Link]] = defaultdict(list)
     for r in conn.execute(select(program_links.c.id, program_links.c.program_id, program_links.c.document_id, program_links.c.role,
-                                 program_links.c.date, program_links.c.decision, program_links.c.decided_at, documents.c.published_at)
+                                 program_links.c.date, program_links.c.decision, documents.c.published_at)
                           .join(documents, documents.c.id == program_links.c.document_id)
                           .where(program_links.c.program_id.in_(ids))):
         day = parse(r.date) or parse(r.published_at)
         known = parse(r.published_at) or day
-        rejected = r.decision == "rejected" and (parse(r.decided_at) or as_of) <= as_of
-        if rejected or (known and known > as_of):
+        if r.decision == "rejected" or (known and known > as_of):
             continue
         link_rows[r.program_id].append(Link(r.id, r.document_id, r.role, day))
     items: dict[int, int] = defaultdict(int)
-    for pid, created, status in conn.execute(select(action_items.c.program_id, action_items.c.created_at, action_items.c.status)
-                                             .where(action_items.c.program_id.in_(ids))):
-        if status != "cancelled" and parse(created) <= as_of:
+    for pid, status in conn.execute(select(action_items.c.program_id, action_items.c.status).where(action_items.c.program_id.in_(ids))):
+        if status != "cancelled":
             items[pid] += 1
     by_program = {r.id: r for r in rows}
     commitments: dict[int, list[Commitment]] = defaultdict(list)
     for c in conn.execute(select(program_commitments).where(program_commitments.c.program_id.in_(ids)).order_by(program_commitments.c.id)):
-        made_on = parse(c.made_on) or (parse(c.status_at) if c.origin == "analyst" else None)
+        made_on = parse(c.made_on)
         if made_on and made_on > as_of:
             continue
         due, source = commitment_due(c, by_program[c.program_id], settings)
-        commitments[c.program_id].append(Commitment(c.id, c.kind, c.actor, c.text, made_on, due, source, c.status,
-                                                    parse(c.status_at), c.document_key))
+        commitments[c.program_id].append(Commitment(c.id, c.kind, c.actor, c.text, made_on, due, source, c.status, c.document_key))
     return [State(r.id, r.title, r.kind, parse(r.signed_on), period_bounds(r.period_start, r.period_end), r.province, r.province_now,
                   link_rows[r.id], commitments[r.id], items[r.id]) for r in rows]
 
@@ -363,7 +359,6 @@ def commitment_due(c, program, settings: Settings) -> tuple[date | None, str | N
     return None, None
 
 
-def _decisions(conn: Connection, as_of: date) -> dict[str, dict]:
-    return {r.alert_key: {"decision": r.decision, "note": r.note, "author": r.author, "at": r.at}
-            for r in conn.execute(select(alert_decisions)) if (parse(r.at) or as_of) <= as_of}
+def _decisions(conn: Connection) -> dict[str, dict]:
+    return {r.alert_key: {"decision": r.decision, "note": r.note, "author": r.author, "at": r.at} for r in conn.execute(select(alert_decisions))}
 

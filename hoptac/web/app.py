@@ -28,7 +28,8 @@ from hoptac.store.db import connect
 from hoptac.store.search import SearchError
 from hoptac.store.show import NotFound
 from hoptac.store.users import LoginThrottle, UserError
-from hoptac.web import api, pages
+from hoptac.web import api, pages, reports
+from hoptac.track import settings as monitor_settings
 from hoptac.web.auth import SESSION_COOKIE
 from hoptac.web.deps import no_nul
 from hoptac.web.middleware import ETags, PageCache, SecurityHeaders
@@ -39,11 +40,11 @@ _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_f
           409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests", 500: "internal_error"}
 
 
-def create_app(db: str | None = None, *, private: bool = False, secure_cookies: bool = False) -> FastAPI:
+def create_app(db: str | None = None, *, private: bool = False, secure_cookies: bool = False, settings: str | None = None) -> FastAPI:
     """The app over the store at ``db`` (a path or URL; see ``hoptac.store.db.url_of``).
 
     ``private``: reading needs a login too. ``secure_cookies``: send cookies over HTTPS only
-    (set it when serving behind TLS).
+    (set it when serving behind TLS). ``settings``: the monitor's rules file (see ``hoptac.track.settings``).
     """
     app = FastAPI(title="hoptac", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", dependencies=[Depends(no_nul)],
                   description="Vietnam's science-and-technology cooperation programs, read from the agencies' news. "
@@ -52,6 +53,7 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.state.engine = connect(db)
     app.state.private = private
     app.state.secure_cookies = secure_cookies
+    app.state.monitor_settings = monitor_settings.load(settings)
     app.state.memo = Memo()
     app.state.throttle = LoginThrottle()
     app.add_middleware(PageCache, generation=lambda: _generation(app.state.engine), session_cookie=SESSION_COOKIE)
@@ -62,6 +64,7 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.mount("/static", StaticFiles(directory=str(resources.files("hoptac.web") / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(reports.router)
     _errors(app)
 
     @app.get("/api/docs", include_in_schema=False)
@@ -152,4 +155,4 @@ def _handler(reply, status: int):
 def from_environment() -> FastAPI:
     """The app ``hoptac serve`` starts in each server process, configured by its environment."""
     return create_app(os.environ["HOPTAC_SERVE_DB"], private=bool(os.environ.get("HOPTAC_SERVE_PRIVATE")),
-                      secure_cookies=bool(os.environ.get("HOPTAC_SERVE_SECURE")))
+                      secure_cookies=bool(os.environ.get("HOPTAC_SERVE_SECURE")), settings=os.environ.get("HOPTAC_SERVE_SETTINGS"))
