@@ -48,10 +48,13 @@ from hoptac.store.schema import (
     entities,
     facts,
     links,
+    program_links,
+    programs,
     search_index,
 )
 from hoptac.store.search import Filters, search
 from hoptac.text.fold import fold
+from hoptac.track import sync
 
 HERE = Path(__file__).resolve().parent
 SLOW = 10.0  # seconds: a query is stopped there, and its kind not timed again
@@ -160,7 +163,7 @@ def counts(engine: Engine) -> dict[str, int]:
             return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
         return {"documents": n(documents), "versions": n(document_versions), "facts": n(facts),
                 "people": n(entities, entities.c.kind == "person"), "organizations": n(entities, entities.c.kind == "organization"),
-                "links": n(links), "index rows": n(search_index)}
+                "links": n(links), "index rows": n(search_index), "programs": n(programs), "program links": n(program_links)}
 
 
 # ---------------------------------------------------------------------------- ingest
@@ -168,10 +171,11 @@ def counts(engine: Engine) -> dict[str, int]:
 
 def timed_ingest(engine: Engine, directory: Path, jobs: int | None, version: str, total: int) -> dict:
     """One ingest with resolution and batch writing timed, and the parent's memory sampled."""
-    resolve, write = Stopwatch(), Stopwatch()
-    original_resolve, original_write = Resolver.resolve, ingest_module._write_batch
+    resolve, write, track = Stopwatch(), Stopwatch(), Stopwatch()
+    original_resolve, original_write, original_track = Resolver.resolve, ingest_module._write_batch, ingest_module.track.refresh
     Resolver.resolve = resolve.wrap(original_resolve)
     ingest_module._write_batch = write.wrap(original_write)
+    ingest_module.track.refresh = track.wrap(original_track)
     memory: list[tuple[int, float]] = []
     marks = [total // 10, total // 2]  # sample the memory when these many documents are done
     step, shown = max(1, total // 20), [0]
@@ -190,11 +194,11 @@ def timed_ingest(engine: Engine, directory: Path, jobs: int | None, version: str
     try:
         summary = ingest_module.ingest(engine, [str(directory)], jobs=jobs, version=version, on_batch=on_batch)
     finally:
-        Resolver.resolve, ingest_module._write_batch = original_resolve, original_write
+        Resolver.resolve, ingest_module._write_batch, ingest_module.track.refresh = original_resolve, original_write, original_track
     seconds = time.perf_counter() - start
     if not memory or memory[-1][0] != summary.seen:
         memory.append((summary.seen, rss_mb()))
-    return {"summary": summary, "seconds": seconds, "resolve": resolve, "write": write, "memory": memory}
+    return {"summary": summary, "seconds": seconds, "resolve": resolve, "write": write, "track": track, "memory": memory}
 
 
 # ---------------------------------------------------------------------------- search
@@ -342,11 +346,19 @@ def main() -> None:
                                      f"{write.seconds / max(1, write.calls) * 1000:,.0f} ms each)")
             row("  of which resolution", f"{resolve.seconds:,.1f} s ({resolve.seconds / seconds:.0%}; "
                                          f"{resolve.seconds / max(1, resolve.calls) * 1000:.2f} ms a document)")
+            track = first["track"]
+            row("  of which program tracking", f"{track.seconds:,.1f} s ({track.seconds / seconds:.0%}; grouping agreements into "
+                                               f"programs and attaching follow-ups, hoptac.track.sync)")
             row("  parent memory (RSS)", ", ".join(f"{mb:,.0f} MB after {n:,}" for n, mb in first["memory"]) + f"; peak {max(peak_mb(), *(mb for _, mb in first['memory'])):,.0f} MB")
             c = counts(engine)
             row("stored", f"{c['documents']:,} documents ({c['versions']:,} versions), {c['facts']:,} facts, {c['links']:,} links")
             row("entities", f"{c['people']:,} people, {c['organizations']:,} organizations; {c['index rows']:,} search index rows")
             row("size on disk", store_size(engine))
+            row("programs", f"{c['programs']:,} programs, {c['program links']:,} articles attached")
+            start = time.perf_counter()
+            with engine.begin() as conn:
+                sync.refresh(conn)
+            row("  full rebuild (hoptac programs refresh)", f"{time.perf_counter() - start:,.1f} s")
 
             phase(f"searching ({a.queries} queries, twice)")
             pairs = queries(a.queries)

@@ -304,3 +304,17 @@ def test_programs_commands_record_an_analysts_follow_up(tmp_path, shared):
     assert missing.exit_code == 1 and "no program 999" in missing.output
     refreshed = runner.invoke(main, ["programs", "refresh", "--db", db])
     assert refreshed.exit_code == 0 and "refreshed" in refreshed.output
+
+
+def test_a_corrected_agreement_moves_its_program(seeds_store):
+    from hoptac.store import corrections
+    from hoptac.store.schema import facts
+
+    with seeds_store.begin() as conn:
+        program_id = _program(conn, signed_on="2022-03-03")["id"]
+        fact_id = conn.execute(select(facts.c.id).where(facts.c.kind == "agreement", facts.c.date == "2022-03-03")).scalar_one()
+        corrections.set_fields(conn, fact_id, {"period": {"start": 2021, "end": 2026}}, Author("analyst", "the program runs to 2026"))
+    with seeds_store.connect() as conn:
+        p = _program(conn, signed_on="2022-03-03")
+        assert (p["id"], p["period_end"]) == (program_id, 2026)
+        assert "final_review_missing" not in _rules(conn, program_id, AFTER)

@@ -20,6 +20,7 @@ from hoptac.store.db import now
 from hoptac.store.schema import audit, corrections, documents, entities, facts, links
 from hoptac.store.search import index_entity
 from hoptac.store.show import NotFound
+from hoptac.track import sync as track
 
 FACT_ACTIONS = ("set", "delete", "split")  # what is re-applied after each extraction
 LABEL_FIELDS = {"person": "name", "organization": "name", "position": "title", "agreement": "title", "event": "label"}
@@ -135,6 +136,7 @@ def undo(conn: Connection, correction_id: int, author: Author) -> None:
     elif c.action == "rename":
         _rename(conn, c.entity_id, c.payload["old"])
     audit_entry(conn, author, "undo", f"correction:{correction_id}", {"action": c.action})
+    _follow(conn, c.document_key, [c.entity_id, c.other_entity_id])
 
 
 # ---------------------------------------------------------------------------- re-applying
@@ -212,7 +214,15 @@ def _record(conn: Connection, action: str, author: Author, payload: dict, *, fac
         _apply(conn, conn.execute(select(corrections).where(corrections.c.id == correction_id)).first(), fact)
     target = f"fact:{fact.id}" if fact is not None else f"entity:{entity_id}" if entity_id else f"document:{document_key}"
     audit_entry(conn, author, action, target, {"correction": correction_id, **payload})
+    _follow(conn, document_key, [entity_id, other_entity_id])
     return correction_id
+
+
+def _follow(conn: Connection, document_key: str | None, entity_ids: list[int | None]) -> None:
+    """Programs read what was just corrected: the document's links, or the programs of the entities."""
+    if document_key is not None:
+        track.refresh(conn, conn.execute(select(documents.c.id).where(documents.c.key == document_key)).scalars().all())
+    track.refresh_entities(conn, [e for e in entity_ids if e])
 
 
 def audit_entry(conn: Connection, author: Author, action: str, target: str, detail: dict) -> None:

@@ -38,7 +38,7 @@ def decide_link(conn: Connection, link_id: int, decision: str, author: Author) -
         decision=decision, decided_by=author.name, decided_at=now(), decision_reason=author.reason))
     audit_entry(conn, author, f"link.{decision}", f"program:{link.program_id}",
                 {"link": link_id, "document": link.document_id, "role": link.role})
-    rebuild(conn, link.program_id)
+    rebuild(conn, [link.program_id])
 
 
 def attach(conn: Connection, program_id: int, document_id: int, role: str, author: Author) -> int:
@@ -58,7 +58,7 @@ def attach(conn: Connection, program_id: int, document_id: int, role: str, autho
             rule="analyst", confidence=1.0, reason=f"attached by {author.name}: {author.reason}", origin="analyst", **values)
             .returning(program_links.c.id)).scalar_one()
     audit_entry(conn, author, "link.attach", f"program:{program_id}", {"link": link_id, "document": document_id, "role": role})
-    rebuild(conn, program_id)
+    rebuild(conn, [program_id])
     return link_id
 
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from hoptac.store.db import now
 from hoptac.store.schema import (
@@ -51,7 +51,11 @@ def refresh(conn: Connection, document_ids: Iterable[int] | None = None) -> Sync
 def _refresh(conn: Connection, ids: list[int], summary: SyncSummary) -> None:
     if not ids:
         return
-    summary.touched |= set(conn.execute(select(program_links.c.program_id).where(program_links.c.document_id.in_(ids))).scalars())
+    before = conn.execute(select(program_links.c.program_id, program_links.c.document_id, program_links.c.agreement_key)
+                          .where(program_links.c.document_id.in_(ids))).all()
+    summary.touched |= {pid for pid, _, _ in before}
+    # An agreement stays in the program it was in, even when a correction or a newer extractor changed its fields.
+    was_in = {(doc, key): pid for pid, doc, key in before if key}
     conn.execute(delete(program_links).where(program_links.c.document_id.in_(ids), program_links.c.decision.is_(None),
                                              program_links.c.origin == "auto"))
     conn.execute(update(program_links).where(program_links.c.document_id.in_(ids)).values(agreement_key=None))
@@ -59,22 +63,28 @@ def _refresh(conn: Connection, ids: list[int], summary: SyncSummary) -> None:
     created: list[int] = []
     for article in articles:
         for agreement in article.agreements:
-            program_id = _place(conn, article, agreement)
+            program_id = was_in.get((article.id, agreement.key)) or _place(conn, article, agreement)
             if program_id is None:
                 program_id = _found(conn, article, agreement)
                 created.append(program_id)
             summary.touched.add(program_id)
             _mark_member(conn, program_id, article, agreement.key)
+    parties = _Parties(conn, articles)
     for article in articles:
-        summary.links += _attach(conn, article, _candidates(conn, article))
+        summary.links += _attach(conn, article, parties.candidates(article))
     for program_id in created:
         older = [a for a in articles_of(conn, _documents_of_parties(conn, program_id)) if a.id not in set(ids)]
         program = _programs(conn, [program_id])[program_id]
         for article in older:
             summary.links += _attach(conn, article, {program_id: program})
     summary.created += len(created)
-    for program_id in sorted(summary.touched):
-        rebuild(conn, program_id)
+    rebuild(conn, summary.touched, {a.id: a for a in articles})
+
+
+def refresh_entities(conn: Connection, entity_ids: list[int]) -> None:
+    """After an analyst merged, split or renamed organizations: their programs' parties and fields again."""
+    if entity_ids:
+        rebuild(conn, conn.execute(select(program_parties.c.program_id).where(program_parties.c.entity_id.in_(entity_ids)).distinct()).scalars())
 
 
 # ---------------------------------------------------------------------------- reading articles
@@ -122,14 +132,24 @@ def articles_of(conn: Connection, ids: list[int]) -> list[Article]:
 
 def _place(conn: Connection, article: Article, agreement: Agreement) -> int | None:
     """The program this agreement names, among those of its parties; None for a new one."""
-    ids = [p.entity_id for p in agreement.parties]
+    ids = {p.entity_id for p in agreement.parties}
     if not ids:
         return None
-    candidates = conn.execute(select(program_parties.c.program_id).where(program_parties.c.entity_id.in_(ids)).distinct()).scalars().all()
+    sides = {p.side for p in agreement.parties}
+    having = select(program_parties.c.program_id).where(program_parties.c.entity_id.in_(ids))
+    parties: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pid, entity_id, side in conn.execute(select(program_parties.c.program_id, program_parties.c.entity_id, program_parties.c.side)
+                                             .where(program_parties.c.program_id.in_(having))):
+        parties[pid].append((entity_id, side))
+    theirs = {(p.entity_id, p.side) for p in agreement.parties}
+    # The cheap test first: one side's parties all among the other's (by entity or side).
+    plausible = [pid for pid, ours in parties.items()
+                 if all(e in ids or side in sides for e, side in ours)
+                 or all(e in {x for x, _ in ours} or side in {y for _, y in ours} for e, side in theirs)]
+    rows = {r.id: r for r in conn.execute(select(programs).where(programs.c.id.in_(plausible)))} if plausible else {}
     best, best_score = None, (0, 0.0)
-    for program_id, program in _programs(conn, candidates).items():
-        row = conn.execute(select(programs).where(programs.c.id == program_id)).one()
-        score = _same_program(row, program, agreement)
+    for program_id, program in _programs(conn, list(rows)).items():
+        score = _same_program(rows[program_id], program, agreement)
         if score and score > best_score:
             best, best_score = program_id, score
     return best
@@ -161,14 +181,10 @@ def _found(conn: Connection, article: Article, agreement: Agreement) -> int:
     fields = _fields([(article, agreement)])
     program_id = conn.execute(insert(programs).values(**fields, status="active", created_at=stamp, updated_at=stamp)
                               .returning(programs.c.id)).scalar_one()
-    _set_parties(conn, program_id, agreement.parties)
+    if agreement.parties:  # rebuild() sets them again with the others' at the end of the batch
+        conn.execute(insert(program_parties), [{"program_id": program_id, "entity_id": p.entity_id, "side": p.side}
+                                               for p in {p.entity_id: p for p in agreement.parties}.values()])
     return program_id
-
-
-def _set_parties(conn: Connection, program_id: int, parties: list[Party]) -> None:
-    conn.execute(delete(program_parties).where(program_parties.c.program_id == program_id))
-    if parties:
-        conn.execute(insert(program_parties), [{"program_id": program_id, "entity_id": p.entity_id, "side": p.side} for p in parties])
 
 
 def _fields(members: list[tuple[Article, Agreement]]) -> dict:
@@ -241,25 +257,48 @@ def _programs(conn: Connection, ids: Iterable[int]) -> dict[int, Program]:
 # ---------------------------------------------------------------------------- attaching articles
 
 
-def _candidates(conn: Connection, article: Article) -> dict[int, Program]:
-    ids = [p.entity_id for p in article.parties]
-    sides = list({p.side for p in article.parties})
-    if not ids:
-        return {}
-    found = conn.execute(select(program_parties.c.program_id)
-                         .where(or_(program_parties.c.entity_id.in_(ids), program_parties.c.side.in_(sides))).distinct()).scalars().all()
-    return _programs(conn, found)
+class _Parties:
+    """Which programs each party is in, read once for a batch: the cheap test before a program is loaded."""
+
+    def __init__(self, conn: Connection, articles: list[Article]) -> None:
+        entity_ids = {p.entity_id for a in articles for p in a.parties}
+        self.of_program: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        if entity_ids:
+            having = select(program_parties.c.program_id).where(program_parties.c.entity_id.in_(entity_ids))
+            for pid, entity_id, side in conn.execute(select(program_parties.c.program_id, program_parties.c.entity_id, program_parties.c.side)
+                                                     .where(program_parties.c.program_id.in_(having))):
+                self.of_program[pid].append((entity_id, side))
+        self.members: dict[int, set[int]] = defaultdict(set)  # article -> the programs whose agreement it reports
+        for doc, pid in conn.execute(select(program_links.c.document_id, program_links.c.program_id).where(
+                program_links.c.document_id.in_([a.id for a in articles]), program_links.c.agreement_key.is_not(None))):
+            self.members[doc].add(pid)
+        self.loaded: dict[int, Program] = {}
+        self.conn = conn
+
+    def candidates(self, article: Article) -> dict[int, Program]:
+        """Programs all of whose parties the article names (one at least exactly), or whose agreement it reports."""
+        ids = {p.entity_id for p in article.parties}
+        sides = {p.side for p in article.parties}
+        named = self.members[article.id] | {pid for pid, parties in self.of_program.items()
+                                            if any(e in ids for e, _ in parties) and all(e in ids or side in sides for e, side in parties)}
+        missing = named - set(self.loaded)
+        self.loaded.update(_programs(self.conn, missing))
+        return {pid: self.loaded[pid] for pid in named if pid in self.loaded}
 
 
 def _documents_of_parties(conn: Connection, program_id: int) -> list[int]:
-    """Articles that name the program's least-named party: every article that can follow it up names some party exactly."""
+    """Articles since the program began that name its least-named party: every article that can follow it up names one exactly."""
     parties = conn.execute(select(program_parties.c.entity_id).where(program_parties.c.program_id == program_id)).scalars().all()
     if not parties:
         return []
     counts = {e: conn.execute(select(func.count()).select_from(links).where(links.c.entity_id == e)).scalar_one() for e in parties}
     rarest = min(counts, key=counts.get)
-    return conn.execute(select(facts.c.document_id).join(links, links.c.fact_id == facts.c.id)
-                        .where(links.c.entity_id == rarest).distinct()).scalars().all()
+    start = conn.execute(select(func.coalesce(programs.c.signed_on, programs.c.known_since)).where(programs.c.id == program_id)).scalar()
+    query = (select(facts.c.document_id).join(links, links.c.fact_id == facts.c.id).join(documents, documents.c.id == facts.c.document_id)
+             .where(links.c.entity_id == rarest))
+    if start:
+        query = query.where(or_(documents.c.published_at.is_(None), documents.c.published_at >= start))
+    return conn.execute(query.distinct()).scalars().all()
 
 
 def _attach(conn: Connection, article: Article, candidates: dict[int, Program]) -> int:
@@ -304,25 +343,48 @@ def _upsert_link(conn: Connection, program_id: int, article: Article, a: Assessm
 # ---------------------------------------------------------------------------- a program's own rows
 
 
-def rebuild(conn: Connection, program_id: int) -> None:
-    """A program's fields, points and commitments again from the articles naming it; analysts' rows stay."""
-    members = conn.execute(select(program_links.c.document_id, program_links.c.agreement_key)
-                           .where(program_links.c.program_id == program_id, program_links.c.agreement_key.is_not(None),
-                                  or_(program_links.c.decision.is_(None), program_links.c.decision != "rejected"))).all()
-    articles = {a.id: a for a in articles_of(conn, sorted({d for d, _ in members}))}
-    pairs = [(articles[d], ag) for d, key in members if d in articles for ag in articles[d].agreements if ag.key == key]
-    if not pairs:
-        if _has_analyst_work(conn, program_id):
-            conn.execute(update(programs).where(programs.c.id == program_id).values(status="orphaned", updated_at=now()))
-        else:
-            conn.execute(delete(programs).where(programs.c.id == program_id))
+def rebuild(conn: Connection, program_ids: Iterable[int], known: dict[int, Article] | None = None) -> None:
+    """Programs' fields, parties, points and commitments again from the articles naming them; analysts' rows stay.
+
+    All the programs at once, a few statements for the lot: a batch touches hundreds.
+    ``known``: articles already read (a batch's), so that they are not read again.
+    """
+    ids = sorted(set(program_ids))
+    if not ids:
         return
-    fields = _fields(pairs)
-    conn.execute(update(programs).where(programs.c.id == program_id).values(**fields, status="active", updated_at=now()))
-    parties = survivors(conn, {p["entity_id"] for p in fields["parties"]})
-    _set_parties(conn, program_id, list({p.entity_id: p for p in parties.values()}.values()))
-    _sync_points(conn, program_id, [ag.data for _, ag in pairs], fields["content_items"])
-    _sync_commitments(conn, program_id, fields)
+    members = conn.execute(select(program_links.c.program_id, program_links.c.document_id, program_links.c.agreement_key)
+                           .where(program_links.c.program_id.in_(ids), program_links.c.agreement_key.is_not(None),
+                                  or_(program_links.c.decision.is_(None), program_links.c.decision != "rejected"))).all()
+    articles = {d: known[d] for _, d, _ in members if known and d in known}
+    articles.update((a.id, a) for a in articles_of(conn, sorted({d for _, d, _ in members} - set(articles))))
+    pairs: dict[int, list[tuple[Article, Agreement]]] = defaultdict(list)
+    for pid, d, key in members:
+        pairs[pid].extend((articles[d], ag) for ag in (articles[d].agreements if d in articles else []) if ag.key == key)
+    for pid in ids:
+        if not pairs[pid]:
+            _retire(conn, pid)
+    fields = {pid: _fields(pairs[pid]) for pid in ids if pairs[pid]}
+    if not fields:
+        return
+    stamp = now()
+    conn.execute(update(programs).where(programs.c.id == bindparam("pid")),
+                 [{"pid": pid, **f, "status": "active", "updated_at": stamp} for pid, f in fields.items()])
+    party = survivors(conn, {p["entity_id"] for f in fields.values() for p in f["parties"]})
+    conn.execute(delete(program_parties).where(program_parties.c.program_id.in_(list(fields))))
+    rows = {(pid, party[p["entity_id"]].entity_id): party[p["entity_id"]].side
+            for pid, f in fields.items() for p in f["parties"] if p["entity_id"] in party}
+    if rows:
+        conn.execute(insert(program_parties), [{"program_id": pid, "entity_id": e, "side": side} for (pid, e), side in rows.items()])
+    _sync_points(conn, {pid: ([ag.data for _, ag in pairs[pid]], f["content_items"]) for pid, f in fields.items()})
+    _sync_commitments(conn, fields)
+
+
+def _retire(conn: Connection, program_id: int) -> None:
+    """No article names the program any more: it goes, unless analysts worked on it."""
+    if _has_analyst_work(conn, program_id):
+        conn.execute(update(programs).where(programs.c.id == program_id).values(status="orphaned", updated_at=now()))
+    else:
+        conn.execute(delete(programs).where(programs.c.id == program_id))
 
 
 def _has_analyst_work(conn: Connection, program_id: int) -> bool:
@@ -338,53 +400,66 @@ def _has_analyst_work(conn: Connection, program_id: int) -> bool:
     return any(conn.execute(q.limit(1)).first() for q in checks)
 
 
-def _sync_points(conn: Connection, program_id: int, data: list[dict], count: int | None) -> None:
-    texts = max((d.get("content_points") or [] for d in data), key=len, default=[])
-    n = max(count or 0, len(texts))
-    existing = {r.number: r for r in conn.execute(select(program_points).where(program_points.c.program_id == program_id))}
-    for number in range(1, n + 1):
-        text = texts[number - 1] if number <= len(texts) else None
-        row = existing.get(number)
-        if row is None:
-            conn.execute(insert(program_points).values(program_id=program_id, number=number, text=text, status="unknown", origin="extracted"))
-        elif row.updated_by is None and row.text != text:
-            conn.execute(update(program_points).where(program_points.c.id == row.id).values(text=text))
-    conn.execute(delete(program_points).where(program_points.c.program_id == program_id, program_points.c.number > n,
-                                              program_points.c.updated_by.is_(None), program_points.c.origin == "extracted"))
+def _sync_points(conn: Connection, wanted: dict[int, tuple[list[dict], int | None]]) -> None:
+    existing: dict[int, dict[int, object]] = defaultdict(dict)
+    for r in conn.execute(select(program_points).where(program_points.c.program_id.in_(list(wanted)))):
+        existing[r.program_id][r.number] = r
+    new, extra = [], []
+    for pid, (data, count) in wanted.items():
+        texts = max((d.get("content_points") or [] for d in data), key=len, default=[])
+        n = max(count or 0, len(texts))
+        for number in range(1, n + 1):
+            text = texts[number - 1] if number <= len(texts) else None
+            row = existing[pid].get(number)
+            if row is None:
+                new.append({"program_id": pid, "number": number, "text": text, "status": "unknown", "origin": "extracted"})
+            elif row.updated_by is None and row.text != text:
+                conn.execute(update(program_points).where(program_points.c.id == row.id).values(text=text))
+        extra += [r.id for number, r in existing[pid].items() if number > n and r.updated_by is None and r.origin == "extracted"]
+    if new:
+        conn.execute(insert(program_points), new)
+    if extra:
+        conn.execute(delete(program_points).where(program_points.c.id.in_(extra)))
 
 
-def _sync_commitments(conn: Connection, program_id: int, fields: dict) -> None:
-    """Commitments made in the program's articles; an article about several programs gives each the ones its parties make."""
-    linked = conn.execute(select(program_links.c.document_id, documents.c.key, documents.c.published_at, program_links.c.date)
-                          .join(documents, documents.c.id == program_links.c.document_id)
-                          .where(program_links.c.program_id == program_id,
+def _sync_commitments(conn: Connection, fields: dict[int, dict]) -> None:
+    """Commitments made in the programs' articles; an article about several programs gives each the ones its parties make."""
+    ids = list(fields)
+    linked = conn.execute(select(program_links.c.program_id, program_links.c.document_id, documents.c.key, documents.c.published_at,
+                                 program_links.c.date).join(documents, documents.c.id == program_links.c.document_id)
+                          .where(program_links.c.program_id.in_(ids),
                                  or_(program_links.c.decision.is_(None), program_links.c.decision != "rejected"))).all()
-    doc_ids = [r.document_id for r in linked]
+    doc_ids = list({r.document_id for r in linked})
     shared = {d for d, n in conn.execute(select(program_links.c.document_id, func.count()).where(program_links.c.document_id.in_(doc_ids))
                                          .group_by(program_links.c.document_id)) if n > 1}
-    party_names = {fold(p["name"]) for p in fields["parties"]}
-    wanted = {}
+    by_doc: dict[int, list] = defaultdict(list)
     for f in conn.execute(select(facts.c.document_id, facts.c.key, facts.c.data).where(
             facts.c.document_id.in_(doc_ids), facts.c.kind == "commitment", facts.c.suppressed_by.is_(None))):
-        actor = f.data.get("actor")
-        if f.document_id in shared and actor and fold(actor) not in party_names:
-            continue
-        doc = next(r for r in linked if r.document_id == f.document_id)
-        made_on = parse(doc.published_at) or parse(doc.date)
-        text = f.data.get("text") or ""
-        due = stated_due(text, made_on)
-        wanted[(doc.key, f.key)] = {"kind": f.data.get("kind") or "other", "actor": actor, "text": text,
-                                    "made_on": made_on.isoformat() if made_on else None,
-                                    "due_stated": due.isoformat() if due else None}
-    existing = {(r.document_key, r.fact_key): r for r in conn.execute(
-        select(program_commitments).where(program_commitments.c.program_id == program_id, program_commitments.c.origin == "extracted"))}
+        by_doc[f.document_id].append(f)
+    wanted: dict[tuple, dict] = {}
+    for link in linked:
+        party_names = {fold(p["name"]) for p in fields[link.program_id]["parties"]}
+        made_on = parse(link.published_at) or parse(link.date)
+        for f in by_doc[link.document_id]:
+            actor = f.data.get("actor")
+            if link.document_id in shared and actor and fold(actor) not in party_names:
+                continue
+            text = f.data.get("text") or ""
+            due = stated_due(text, made_on)
+            wanted[(link.program_id, link.key, f.key)] = {
+                "kind": f.data.get("kind") or "other", "actor": actor, "text": text,
+                "made_on": made_on.isoformat() if made_on else None, "due_stated": due.isoformat() if due else None}
+    existing = {(r.program_id, r.document_key, r.fact_key): r for r in conn.execute(
+        select(program_commitments).where(program_commitments.c.program_id.in_(ids), program_commitments.c.origin == "extracted"))}
+    new = []
     for key, values in wanted.items():
-        if key in existing:
-            conn.execute(update(program_commitments).where(program_commitments.c.id == existing[key].id).values(**values))
-        else:
-            conn.execute(insert(program_commitments).values(program_id=program_id, origin="extracted", document_key=key[0],
-                                                            fact_key=key[1], status="open", **values))
+        row = existing.get(key)
+        if row is None:
+            new.append({"program_id": key[0], "origin": "extracted", "document_key": key[1], "fact_key": key[2], "status": "open", **values})
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            conn.execute(update(program_commitments).where(program_commitments.c.id == row.id).values(**values))
+    if new:
+        conn.execute(insert(program_commitments), new)
     gone = [r.id for key, r in existing.items() if key not in wanted and r.status_by is None]
     if gone:
         conn.execute(delete(program_commitments).where(program_commitments.c.id.in_(gone)))
-
