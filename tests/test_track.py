@@ -318,3 +318,9 @@ def test_a_corrected_agreement_moves_its_program(seeds_store):
         p = _program(conn, signed_on="2022-03-03")
         assert (p["id"], p["period_end"]) == (program_id, 2026)
         assert "final_review_missing" not in _rules(conn, program_id, AFTER)
+
+
+def test_programs_are_listed_by_province_without_accents_or_case(seeds_store):
+    with seeds_store.connect() as conn:
+        assert {p["signed_on"] for p in record.programs_page(conn, province="CẦN THƠ").items} == {"2022-03-03"}
+        assert record.programs_page(conn, province="can tho").total == 1

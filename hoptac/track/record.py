@@ -29,8 +29,6 @@ def programs_page(conn: Connection, *, province: str | None = None, year: int | 
                   party: int | None = None, limit: int = 50, offset: int = 0) -> Page:
     """Programs, newest signing first; ``year`` is a year the period covers (or the signing's)."""
     conditions = []
-    if province:
-        conditions.append(or_(func.lower(programs.c.province) == province.lower(), func.lower(programs.c.province_now) == province.lower()))
     if year:
         conditions.append(or_(programs.c.period_start <= year, programs.c.signed_on < f"{year + 1}"))
         conditions.append(or_(programs.c.period_end >= year, programs.c.signed_on >= f"{year}"))
@@ -38,6 +36,9 @@ def programs_page(conn: Connection, *, province: str | None = None, year: int | 
         conditions.append(programs.c.id.in_(select(program_parties.c.program_id).where(program_parties.c.entity_id == party)))
     rows = conn.execute(select(*[programs.c[f] for f in PROGRAM_FIELDS], programs.c.parties).where(*conditions)
                         .order_by(programs.c.signed_on.desc().nulls_last(), programs.c.id.desc())).all()
+    if province:  # as the monitor does: without accents or case, before or after the merger
+        key = fold(province)
+        rows = [r for r in rows if key in (fold(r.province or ""), fold(r.province_now or ""))]
     if q:
         words = fold(q).split()
         rows = [r for r in rows if all(w in fold(r.title + " " + " ".join(p["name"] for p in r.parties)) for w in words)]
@@ -120,6 +121,8 @@ def _commitments(conn: Connection, row, program_links: list[dict], as_of: date, 
     for c in conn.execute(select(program_commitments).where(program_commitments.c.program_id == row.id).order_by(program_commitments.c.id)):
         due, source = monitor.commitment_due(c, row, settings)
         made_on = parse(c.made_on)
+        if made_on and made_on > as_of:
+            continue  # not made yet on the reference date, as the monitor sees it
         later = [d for d, _ in alive if d and made_on and made_on < d <= as_of]
         if c.status in ("fulfilled", "dropped"):
             state = c.status

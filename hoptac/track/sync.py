@@ -72,11 +72,11 @@ def _refresh(conn: Connection, ids: list[int], summary: SyncSummary) -> None:
     parties = _Parties(conn, articles)
     for article in articles:
         summary.links += _attach(conn, article, parties.candidates(article))
-    for program_id in created:
-        older = [a for a in articles_of(conn, _documents_of_parties(conn, program_id)) if a.id not in set(ids)]
-        program = _programs(conn, [program_id])[program_id]
+    if created:  # older articles may follow up a program first named now
+        older = articles_of(conn, sorted({d for pid in created for d in _documents_of_parties(conn, pid)} - set(ids)))
+        fresh = _Parties(conn, older, only=set(created))
         for article in older:
-            summary.links += _attach(conn, article, {program_id: program})
+            summary.links += _attach(conn, article, fresh.candidates(article))
     summary.created += len(created)
     rebuild(conn, summary.touched, {a.id: a for a in articles})
 
@@ -260,18 +260,21 @@ def _programs(conn: Connection, ids: Iterable[int]) -> dict[int, Program]:
 class _Parties:
     """Which programs each party is in, read once for a batch: the cheap test before a program is loaded."""
 
-    def __init__(self, conn: Connection, articles: list[Article]) -> None:
+    def __init__(self, conn: Connection, articles: list[Article], only: set[int] | None = None) -> None:
         entity_ids = {p.entity_id for a in articles for p in a.parties}
         self.of_program: dict[int, list[tuple[int, str]]] = defaultdict(list)
         if entity_ids:
             having = select(program_parties.c.program_id).where(program_parties.c.entity_id.in_(entity_ids))
+            if only is not None:
+                having = having.where(program_parties.c.program_id.in_(only))
             for pid, entity_id, side in conn.execute(select(program_parties.c.program_id, program_parties.c.entity_id, program_parties.c.side)
                                                      .where(program_parties.c.program_id.in_(having))):
                 self.of_program[pid].append((entity_id, side))
         self.members: dict[int, set[int]] = defaultdict(set)  # article -> the programs whose agreement it reports
         for doc, pid in conn.execute(select(program_links.c.document_id, program_links.c.program_id).where(
                 program_links.c.document_id.in_([a.id for a in articles]), program_links.c.agreement_key.is_not(None))):
-            self.members[doc].add(pid)
+            if only is None or pid in only:
+                self.members[doc].add(pid)
         self.loaded: dict[int, Program] = {}
         self.conn = conn
 
