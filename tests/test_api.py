@@ -404,7 +404,8 @@ BAD = [
     "/entities/1/network?depth=9", "/entities/1/network?depth=0", "/corrections?status=bogus", "/corrections?limit=abc",
     "/documents/0", "/documents/-1", "/documents/abc", "/documents/99999999999999999999", "/documents/3000000000",
     "/persons/3000000000", "/organizations/99999999999999999999", "/agreements/1.5", "/corrections/99999999999999999999",
-    "/entities/3000000000/network",
+    "/entities/3000000000/network", "/programs?province=Atlantis", "/programs?year=1800", "/programs/0", "/programs/1?as_of=2022-02-30",
+    "/alerts?rule=bogus", "/alerts?severity=extreme", "/alerts?as_of=yesterday",
 ]
 
 
@@ -426,11 +427,13 @@ QUERY_VALUES = st.one_of(
     st.integers(min_value=-10**22, max_value=10**22).map(str),
     st.dates().map(str),
     st.sampled_from(["", " ", "\x00", "a\x00b", "2022-13-45", "2022-02-30", "Cần Thơ", "can tho", "Atlantis", "signing", "bogus", "1e9",
-                     "%", "_", "\\", "'", '"', "*", "NEAR", "a OR b", "-1", "0", "1", "200", "201", "person", "applied"]),
+                     "%", "_", "\\", "'", '"', "*", "NEAR", "a OR b", "-1", "0", "1", "200", "201", "person", "applied", "high",
+                     "final_review_missing", "true"]),
 )
 QUERY_KEYS = st.sampled_from(["limit", "offset", "q", "province", "org", "person", "event_type", "type", "from", "to",
-                              "party", "year", "name", "kind", "year_from", "year_to", "status", "depth", "unknown"])
-LIST_ENDPOINTS = ["documents", "events", "agreements", "persons", "organizations", "search", "network", "corrections"]
+                              "party", "year", "name", "kind", "year_from", "year_to", "status", "depth", "unknown", "as_of", "rule",
+                              "severity", "include_resolved"])
+LIST_ENDPOINTS = ["documents", "events", "agreements", "persons", "organizations", "search", "network", "corrections", "programs", "alerts"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -685,6 +688,62 @@ def test_a_304_carries_the_security_headers_too(client):
 def test_an_unknown_api_path_or_method_keeps_the_error_shape(client):
     assert error_of(client.get(f"{V1}/nothing-here"), 404)["code"] == "not_found"
     assert error_of(client.post(f"{V1}/documents", json={}), 405)["code"] == "method_not_allowed"
+
+
+# ---------------------------------------------------------------------------- follow-up of programs (in depth: test_track_web.py)
+
+
+@pytest.fixture(scope="module")
+def program_ids(client) -> dict[str, int]:
+    return {province: client.get(f"{V1}/programs", params={"province": province}).json()["items"][0]["id"] for province in ("Cao Bằng", "Cần Thơ")}
+
+
+def test_programs_a_program_and_its_alerts(client, program_ids):
+    page = client.get(f"{V1}/programs").json()
+    assert set(page) == {"items", "total", "limit", "offset"} and page["total"] == 5
+    program = client.get(f"{V1}/programs/{program_ids['Cao Bằng']}", params={"as_of": "2026-11-22"}).json()
+    assert {p["name"] for p in program["parties"]} == {CAO_BANG_DEPARTMENT, INSTITUTE}
+    assert {"action_plan_missing", "interim_review_missing", "final_review_missing"} <= {a["rule"] for a in program["alerts"]}
+    alerts = client.get(f"{V1}/alerts", params={"as_of": "2022-05-01", "province": "Cao Bằng"}).json()
+    assert (alerts["as_of"], alerts["items"], alerts["total"]) == ("2022-05-01", [], 0)
+
+
+def follow_up_changes(program_id: int, commitment_id: int, link_id: int, document_id: int) -> list[tuple[str, str, dict]]:
+    """Each change an editor can make to a program, and one that takes it back where there is one."""
+    reason = {"reason": "test_api"}
+    return [
+        ("post", f"/programs/{program_id}/action-items", {"title": "Kế hoạch thử", "status": "cancelled", **reason}),
+        ("patch", f"/commitments/{commitment_id}", {"status": "fulfilled", "evidence": "Báo cáo số 1", **reason}),
+        ("patch", f"/commitments/{commitment_id}", {"status": "open", **reason}),
+        ("post", f"/programs/{program_id}/commitments", {"kind": "other", "text": "Cam kết thử", **reason}),
+        ("put", f"/programs/{program_id}/points/1", {"status": "unknown", **reason}),
+        ("post", f"/programs/{program_id}/notes", {"text": "Ghi chú thử", **reason}),
+        ("post", f"/program-links/{link_id}/decision", {"decision": "confirmed", **reason}),
+        ("post", f"/programs/{program_id}/links", {"document_id": document_id, "role": "visit", **reason}),
+        ("post", "/alerts/decision", {"key": f"final_review_missing/{program_id}/program", "decision": "resolved", **reason}),
+        ("post", "/alerts/decision", {"key": f"final_review_missing/{program_id}/program", "decision": "reopened", **reason}),
+    ]
+
+
+def test_follow_up_changes_need_an_editor_and_then_land(client, tokens, ids, program_ids):
+    program_id = program_ids["Cần Thơ"]
+    program = client.get(f"{V1}/programs/{program_id}").json()
+    requests = follow_up_changes(program_id, program["commitments"][0]["id"], program["links"][0]["id"], ids["document"][CAN_THO_VISIT])
+    for method, path, body in requests:
+        error_of(client.request(method, V1 + path, json=body), 401)
+        error_of(client.request(method, V1 + path, json=body, headers=bearer(tokens["vi"])), 403)
+    assert client.get(f"{V1}/programs/{program_id}").json() == program
+    for method, path, body in requests:
+        r = client.request(method, V1 + path, json=body, headers=bearer(tokens["ed"]))
+        assert r.status_code in (200, 201), (path, r.text)
+    changed = client.get(f"{V1}/programs/{program_id}").json()
+    assert [n["text"] for n in changed["notes"]] == ["Ghi chú thử"] and "Cam kết thử" in {c["text"] for c in changed["commitments"]}
+    assert CAN_THO_VISIT in {x["document_key"] for x in changed["links"]} and [i["status"] for i in changed["action_items"]] == ["cancelled"]
+    item = changed["action_items"][0]["id"]
+    r = client.patch(f"{V1}/action-items/{item}", json={"title": "Kế hoạch thử (sửa)", "reason": "test_api"}, headers=bearer(tokens["ed"]))
+    assert r.status_code == 200 and client.get(f"{V1}/programs/{program_id}").json()["action_items"][0]["title"] == "Kế hoạch thử (sửa)"
+    error_of(client.patch(f"{V1}/commitments/{program['commitments'][0]['id']}", json={"status": "fulfilled", "reason": "no evidence"},
+                          headers=bearer(tokens["ed"])), 400)
 
 
 # ---------------------------------------------------------------------------- the API's own description

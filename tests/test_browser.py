@@ -329,3 +329,94 @@ def test_a_wrong_password_is_refused_on_the_login_page(tab):
     expect(page.locator("header .account .user")).to_have_count(0)
     tab.shot("11-wrong-password")
     tab.assert_clean()
+
+
+# ---------------------------------------------------------------------------- following programs up
+
+SEVERITY_GROUPS = ["severity-high", "severity-medium", "severity-low"]
+
+
+def open_cao_bang_program(tab: Tab) -> Page:
+    """The Cao Bằng program's page, found from the list of programs as a reader would."""
+    page = tab.goto("/programs")
+    with page.expect_navigation():
+        page.locator("table.programs a", has_text="thúc đẩy phát triển các hoạt động").click()
+    expect(page).to_have_url(re.compile(r"/programs/\d+$"))
+    expect(page.locator("main h1")).to_contain_text("Chương trình phối hợp thúc đẩy phát triển")
+    return page
+
+
+def test_the_monitor_lists_alerts_by_severity_and_its_filters_narrow_them(tab):
+    page = tab.goto("/monitor?as_of=2026-11-22")
+    expect(page.locator("main h1")).to_contain_text("Giám sát")
+    expect(page.locator(".counts svg.chart-bar")).to_have_count(3)
+    groups = page.locator("section.severity-group")
+    expect(groups.first).to_have_id("severity-high")
+    found = [groups.nth(i).get_attribute("id") for i in range(groups.count())]
+    assert found == sorted(found, key=SEVERITY_GROUPS.index), found
+    for group in found:
+        severity = group.removeprefix("severity-")
+        expect(page.locator(f"#{group} li.alert").first).to_have_attribute("data-severity", severity)
+        expect(page.locator(f"#{group} li.alert:not([data-severity='{severity}'])")).to_have_count(0)
+    tab.shot("14-monitor")
+    filters = page.locator("form.monitor-filters")
+    filters.locator("select[name=severity]").select_option("high")
+    filters.locator("select[name=province]").select_option("Cao Bằng")
+    with page.expect_navigation():
+        filters.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"severity=high"))
+    expect(page.locator("section.severity-group")).to_have_count(1)
+    alerts = page.locator("li.alert")
+    expect(alerts).to_have_count(2)  # no action plan, no final review
+    expect(page.locator("li.alert:not([data-severity='high'])")).to_have_count(0)
+    expect(alerts.first.locator(".about a")).to_contain_text("thúc đẩy phát triển")
+    expect(alerts.first.locator(".age")).to_contain_text("ngày")
+    alerts.first.locator("details.why summary").click()
+    expect(alerts.first.locator("details.why p").first).to_be_visible()
+    tab.shot("15-monitor-filtered")
+    tab.assert_clean()
+
+
+def test_a_program_page_draws_its_life_and_lists_its_commitments(tab):
+    page = open_cao_bang_program(tab)
+    life = page.get_by_role("img", name="Dòng đời chương trình")
+    expect(life).to_be_visible()
+    expect(life.locator("g.bar.period")).to_have_count(1)
+    expect(life.locator("g.mark.signing").first).to_be_visible()
+    expect(life.locator("g.mark.action_plan_due")).to_have_count(1)
+    expect(life.locator("g.today")).to_be_visible()
+    commitments = page.locator("table.commitments tr.commitment")
+    expect(commitments).to_have_count(4)
+    for kind in ("Cử đầu mối", "Kế hoạch hành động", "Hỗ trợ nhiệm vụ KH&CN", "Theo dõi, giám sát hằng năm"):
+        expect(page.locator("table.commitments")).to_contain_text(kind)
+    expect(page.locator("#articles li.link")).to_have_count(1)
+    expect(page.locator("#articles li.link .tag")).to_have_text("Ký kết")
+    expect(page.locator("#alerts li.alert[data-rule='final_review_missing']")).to_have_count(1)
+    expect(page.locator("table.commitments form")).to_have_count(0)  # a reader gets no forms
+    tab.shot("16-program")
+    tab.assert_clean()
+
+
+def test_an_editor_marks_a_commitment_fulfilled_with_its_evidence(tab):
+    log_in(tab, EDITOR, PASSWORD)
+    page = open_cao_bang_program(tab)
+    row_id = page.locator("tr.commitment[data-state='overdue']").first.get_attribute("id")
+    row = page.locator(f"#{row_id}")
+    row.locator("details.edit summary").click()
+    form = row.locator("form.fulfil")
+    expect(form).to_be_visible()
+    form.locator("input[name=evidence]").press_sequentially("Văn bản số 12/KH-SKHCN ngày 15/6/2022")
+    form.locator("input[name=evidence_url]").press_sequentially("https://example.org/12-kh-skhcn.pdf")
+    form.locator("input[name=reason]").press_sequentially("Sở gửi văn bản cử đầu mối")
+    tab.shot("17-fulfil-form")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.url.endswith(f"#{row_id}"), page.url
+    page.reload()
+    row = page.locator(f"#{row_id}")
+    expect(row).to_have_attribute("data-state", "fulfilled")
+    expect(row.locator(".tag.st-fulfilled")).to_have_text("Đã thực hiện")
+    expect(row).to_contain_text("Văn bản số 12/KH-SKHCN ngày 15/6/2022")
+    expect(row.locator("form.fulfil")).to_have_count(0)
+    tab.shot("18-fulfilled")
+    tab.assert_clean()

@@ -1,4 +1,5 @@
-"""The JSON API, ``/api/v1``: the store's lists, things, search, network and corrections.
+"""The JSON API, ``/api/v1``: the store's lists, things, search, network and corrections, and the
+follow-up of cooperation programs (programs, alerts, and what analysts record about them).
 
 Every list pages with ``limit``/``offset`` and answers ``{items, total, limit, offset}``;
 every read carries an ETag; every change needs an editor (API token, or a session cookie
@@ -6,16 +7,20 @@ with its CSRF token in ``X-CSRF-Token``) and lands in the audit log.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Connection
 
 from hoptac.store import browse, corrections, show, users
-from hoptac.store.search import Filters, add_snippets, search
+from hoptac.store.search import Filters, add_snippets, province_name, search
+from hoptac.track import edit, monitor, record
+from hoptac.track.link import ROLES
+from hoptac.track.settings import SEVERITIES, Settings
 from hoptac.web.auth import Refused, Visitor, editor, reader, sign_in, visitor
-from hoptac.web.deps import MAX_ID, Day, Db, EventType, Id, Limit, Offset, Year
+from hoptac.web.deps import MAX_ID, AsOf, Day, Db, EventType, Id, Limit, Offset, Year, as_of_day
 
 
 router = APIRouter(prefix="/api/v1", tags=["read"])
@@ -255,6 +260,193 @@ def apply_correction(conn: Connection, c: CorrectionIn, author: corrections.Auth
             return corrections.merge(conn, *need("entity_id", "into_id"), author)
         case "rename":
             return corrections.rename(conn, *need("entity_id", "name"), author)
+
+
+# ---------------------------------------------------------------------------- follow-up of programs
+
+Lang = Annotated[Literal["vi", "en"], Query(description="The language of alerts' titles and explanations.")]
+Severity = Literal[SEVERITIES]
+
+
+class AlertsOut(PageOut):
+    as_of: str
+
+
+@router.get("/programs", response_model=PageOut, responses=ERRORS, summary="Cooperation programs followed across articles, newest signing first")
+def list_programs(conn: Db, _: Reader, limit: Limit = 20, offset: Offset = 0, province: str | None = None,
+                  year: Annotated[int | None, Query(ge=1945, le=2100, description="A year the period covers (or the signing's).")] = None,
+                  q: Annotated[str | None, Query(max_length=500, description="Words of the title or a party's name.")] = None,
+                  party: Annotated[int | None, Query(ge=1, le=MAX_ID, description="An organization's id.")] = None):
+    return record.programs_page(conn, province=province_name(province) if province else None, year=year, q=q, party=party,
+                                limit=limit, offset=offset).to_dict()
+
+
+@router.get("/programs/{program_id}", responses=ERRORS,
+            summary="A program: parties, points, commitments and their state, linked articles, action items, notes, alerts")
+def get_program(program_id: Id, request: Request, conn: Db, _: Reader, as_of: AsOf = None, lang: Lang = "en"):
+    return record.program(conn, program_id, as_of=as_of_day(as_of), settings=request.app.state.monitor_settings, lang=lang)
+
+
+@router.get("/alerts", response_model=AlertsOut, responses=ERRORS, summary="What programs promised and have not shown, as of a day, worst first")
+def list_alerts(request: Request, conn: Db, _: Reader, as_of: AsOf = None, province: str | None = None,
+                rule: Annotated[str | None, Query(description="A rule's name, e.g. action_plan_missing.")] = None,
+                severity: Severity | None = None, include_resolved: bool = False, lang: Lang = "en", limit: Limit = 50, offset: Offset = 0):
+    day = as_of_day(as_of)
+    found = select_alerts(conn, request.app.state.monitor_settings, day, province=province, rule=rule, severity=severity,
+                          include_resolved=include_resolved, lang=lang)
+    return {"as_of": day.isoformat(), "items": [a.to_dict() for a in found[offset:offset + limit]], "total": len(found),
+            "limit": limit, "offset": offset}
+
+
+def select_alerts(conn: Connection, settings: Settings, as_of: date, *, province: str | None = None, rule: str | None = None,
+                  severity: str | None = None, include_resolved: bool = False, lang: str = "en") -> list[monitor.Alert]:
+    """The monitor's alerts narrowed to one rule and one severity (the monitor itself filters by province only).
+
+    Callers check the severity (their parameter is a Literal); the rules are the settings', so a rule is checked here.
+    A province is taken in any spelling, as the other lists take it; an unknown one is a 400.
+    """
+    if rule and rule not in settings.rules:
+        raise HTTPException(400, f"rule must be one of {', '.join(settings.rules)}, not {rule!r}")
+    found = monitor.alerts(conn, as_of, settings, province=province_name(province) if province else None,
+                           include_resolved=include_resolved, lang=lang)
+    return [a for a in found if (not rule or a.rule == rule) and (not severity or a.severity == severity)]
+
+
+class ActionItemIn(_In):
+    title: str = Field(min_length=1, max_length=2000)
+    owner: str | None = Field(None, max_length=1000, description="The organization responsible.")
+    focal_person: str | None = Field(None, max_length=500)
+    due: date | None = None
+    status: Literal[edit.ITEM_STATUSES] = "planned"
+    evidence_url: str | None = Field(None, max_length=2000, description="http(s)://… or a path of this site.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ActionItemPatch(_In):
+    """Only the fields sent change; null clears one (but the title)."""
+
+    title: str | None = Field(None, min_length=1, max_length=2000)
+    owner: str | None = Field(None, max_length=1000)
+    focal_person: str | None = Field(None, max_length=500)
+    due: date | None = None
+    status: Literal[edit.ITEM_STATUSES] | None = None
+    evidence_url: str | None = Field(None, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CommitmentPatch(_In):
+    status: Literal[edit.COMMITMENT_STATUSES] | None = Field(None, description="fulfilled needs evidence or evidence_url.")
+    evidence: str | None = Field(None, max_length=5000, description="What shows it fulfilled: a sentence, a document's number.")
+    evidence_url: str | None = Field(None, max_length=2000)
+    due: date | None = Field(None, description="A deadline over any stated or derived one.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CommitmentIn(_In):
+    kind: Literal[edit.COMMITMENT_KINDS]
+    text: str = Field(min_length=1, max_length=5000)
+    actor: str | None = Field(None, max_length=1000)
+    due: date | None = None
+    made_on: date | None = Field(None, description="Today when left out.")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PointIn(_In):
+    text: str | None = Field(None, max_length=5000)
+    status: Literal[edit.POINT_STATUSES] | None = None
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoteIn(_In):
+    text: str = Field(min_length=1, max_length=10000)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class LinkDecisionIn(_In):
+    decision: Literal[edit.DECISIONS]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AttachIn(_In):
+    document_id: int = Field(ge=1, le=MAX_ID)
+    role: Literal[ROLES]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AlertDecisionIn(_In):
+    key: str = Field(min_length=1, max_length=200, description="The alert's key (rule/program/subject), from GET /alerts.")
+    decision: Literal["resolved", "reopened"]
+    reason: str = Field(min_length=1, max_length=2000, description="Kept as the resolution's note.")
+
+
+def _dated(values: dict) -> dict:
+    """Dates as the ISO text the store keeps."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+@writes.post("/programs/{program_id}/action-items", status_code=201, responses=WRITE_ERRORS, summary="Record an item of a program's action plan")
+def create_action_item(program_id: Id, request: Request, who: Editor, body: ActionItemIn):
+    values = _dated(body.model_dump(exclude={"reason"}))
+    with request.app.state.engine.begin() as conn:
+        return {"id": edit.add_action_item(conn, program_id, corrections.Author(who.user.name, body.reason), **values)}
+
+
+@writes.patch("/action-items/{item_id}", responses=WRITE_ERRORS, summary="Change an action item: status, due date, owner, evidence…")
+def update_action_item(item_id: Id, request: Request, who: Editor, body: ActionItemPatch):
+    values = _dated(body.model_dump(exclude_unset=True, exclude={"reason"}))
+    with request.app.state.engine.begin() as conn:
+        edit.update_action_item(conn, item_id, corrections.Author(who.user.name, body.reason), **values)
+    return {"id": item_id}
+
+
+@writes.patch("/commitments/{commitment_id}", responses=WRITE_ERRORS,
+              summary="Mark a commitment fulfilled (with evidence), dropped or open again, or give it a deadline")
+def update_commitment(commitment_id: Id, request: Request, who: Editor, body: CommitmentPatch):
+    values = _dated(body.model_dump(exclude={"reason"}))
+    with request.app.state.engine.begin() as conn:
+        edit.set_commitment(conn, commitment_id, corrections.Author(who.user.name, body.reason), **values)
+    return {"id": commitment_id}
+
+
+@writes.post("/programs/{program_id}/commitments", status_code=201, responses=WRITE_ERRORS, summary="Add a commitment the articles did not state")
+def create_commitment(program_id: Id, request: Request, who: Editor, body: CommitmentIn):
+    values = _dated(body.model_dump(exclude={"reason"}))
+    with request.app.state.engine.begin() as conn:
+        return {"id": edit.add_commitment(conn, program_id, corrections.Author(who.user.name, body.reason), **values)}
+
+
+@writes.put("/programs/{program_id}/points/{number}", responses=WRITE_ERRORS, summary="Set a content point's text or status (a new number adds one)")
+def set_point(program_id: Id, number: Annotated[int, Path(ge=1, le=1000)], request: Request, who: Editor, body: PointIn):
+    with request.app.state.engine.begin() as conn:
+        edit.set_point(conn, program_id, number, corrections.Author(who.user.name, body.reason), text=body.text, status=body.status)
+    return {"program_id": program_id, "number": number}
+
+
+@writes.post("/programs/{program_id}/notes", status_code=201, responses=WRITE_ERRORS, summary="Add a note to a program")
+def create_note(program_id: Id, request: Request, who: Editor, body: NoteIn):
+    with request.app.state.engine.begin() as conn:
+        return {"id": edit.add_note(conn, program_id, body.text, corrections.Author(who.user.name, body.reason))}
+
+
+@writes.post("/program-links/{link_id}/decision", responses=WRITE_ERRORS,
+             summary="Confirm or reject an article's link to a program; the decision survives re-extraction")
+def decide_link(link_id: Id, request: Request, who: Editor, body: LinkDecisionIn):
+    with request.app.state.engine.begin() as conn:
+        edit.decide_link(conn, link_id, body.decision, corrections.Author(who.user.name, body.reason))
+    return {"id": link_id, "decision": body.decision}
+
+
+@writes.post("/programs/{program_id}/links", status_code=201, responses=WRITE_ERRORS, summary="Attach an article the rules missed to a program")
+def attach_document(program_id: Id, request: Request, who: Editor, body: AttachIn):
+    with request.app.state.engine.begin() as conn:
+        return {"id": edit.attach(conn, program_id, body.document_id, body.role, corrections.Author(who.user.name, body.reason))}
+
+
+@writes.post("/alerts/decision", responses=WRITE_ERRORS, summary="Resolve an alert with a note (the reason), or reopen it")
+def decide_alert(request: Request, who: Editor, body: AlertDecisionIn):
+    with request.app.state.engine.begin() as conn:
+        edit.decide_alert(conn, body.key, body.decision, corrections.Author(who.user.name, body.reason))
+    return {"key": body.key, "decision": body.decision}
 
 
 router.include_router(writes)

@@ -8,6 +8,8 @@ server, as strings of SVG markup that a template wraps in ``markupsafe.Markup``:
   before (``"legacy"``, 63 units) or after (``"current"``, 34 units) the
   merger of 1 July 2025; positions from ``hoptac/data/tilemap.json``;
 * ``timeline``: a person's positions over time, one lane per position;
+* ``program_timeline``: a cooperation program's life: its period, milestones,
+  articles and commitments' deadlines, and the day it is judged by;
 * ``network``: organizations and people and the ties between them, laid out
   by ``networkx.spring_layout`` with a fixed seed (``layout``).
 
@@ -44,7 +46,7 @@ from importlib import resources
 import networkx as nx
 from markupsafe import escape
 
-__all__ = ["bar_chart", "layout", "network", "tile_map", "timeline"]
+__all__ = ["bar_chart", "layout", "network", "program_timeline", "tile_map", "timeline"]
 
 _FONT = 12
 _CHAR = 7  # approximate width of one character at _FONT px, to size label columns
@@ -401,6 +403,126 @@ def _mark(d: dict, x: Callable[[date], float], mid: float) -> str:
     return _linked(d["link"], shape)
 
 
+# --------------------------------------------------------------------------- a program's life
+
+# Fills by what a mark stands for: an article's role in the program, a milestone, a commitment's state.
+_LIFE_FILL = {
+    "period": "#b2ccff",
+    "signing": "#039855", "action_plan": "#7a5af8", "review_interim": "#f79009", "review_final": "#c4320a",
+    "visit": "#1570ef", "task": "#0e9384", "response": "#dd2590", "mention": "#98a2b3",
+    "action_plan_due": "#7a5af8", "interim_review_due": "#f79009", "period_end": "#475467", "final_review_due": "#c4320a",
+    "open": "#98a2b3", "overdue": "#d92d20", "followed_up": "#1570ef", "fulfilled": "#039855", "dropped": "#667085",
+}
+_TODAY = "#b42318"
+_NUDGE = (0, -8, 8, -4, 4)  # marks on the same day in one lane, spread up and down so that each can be hovered
+
+
+def program_timeline(
+    lanes: list[tuple[str, str, list[dict]]],
+    *,
+    title: str,
+    today: str | None = None,
+    today_label: str = "",
+    legend: Iterable[tuple[str, str, str]] = (),
+    empty: str = "—",
+) -> str:
+    """A program's life on one time axis, one lane per ``(label, shape, items)``, top to bottom.
+
+    An item is ``{"start", "end", "kind", "label", "link"}``. One whose ``end`` is after its
+    ``start`` is a bar (the program's period); any other is a mark of its lane's shape (``dot``,
+    ``diamond`` or ``flag``), filled by its ``kind`` (an article's role, a milestone, a
+    commitment's state) and classed ``mark KIND``. ``today`` is the day the program is judged
+    by, drawn as a line across the lanes; ``legend`` is ``(kind, text, shape)`` for the key below.
+    """
+    rows = [(label, shape, [d for d in map(_life_item, items) if d]) for label, shape, items in lanes]
+    rows = [row for row in rows if row[2]]
+    day = _day(today)
+    if not rows:
+        return _empty("program", title, empty)
+    days = [x for _, _, items in rows for d in items for x in (d["start"], d["end"])] + ([day] if day else [])
+    first, last = min(days).year, max(days).year + 1
+    width, label_w, top, lane_h = 900, 170, 26, 30
+    axis_y = top + len(rows) * lane_h
+    span_days = (date(last, 1, 1) - date(first, 1, 1)).days
+
+    def x(d: date) -> float:
+        return label_w + (d - date(first, 1, 1)).days / span_days * (width - label_w - 20)
+
+    body = _year_ticks(first, last, x, top, axis_y)
+    for i, (label, shape, items) in enumerate(rows):
+        mid = top + i * lane_h + lane_h / 2
+        body.append(
+            f'<g class="lane"><title>{_e(label)}</title><text class="lane-label" x="{label_w - 8}" y="{_n(mid)}" '
+            f'text-anchor="end" dy=".35em">{_e(_clip(label, 24))}</text></g>'
+        )
+        body.extend(_life_lane(items, shape, x, mid))
+    if day:
+        body.append(_today_line(x(day), top, axis_y, today_label or str(today), width))
+    key_h, key = _life_key(list(legend), width, axis_y + 36)
+    return _svg("program", width, axis_y + 26 + key_h, title, body + key)
+
+
+def _life_item(item: dict) -> dict | None:
+    start = _day(item.get("start"))
+    if start is None:
+        return None
+    end = _day(item.get("end")) or start
+    return {"start": min(start, end), "end": max(start, end), "kind": _token(item.get("kind")),
+            "label": str(item.get("label") or ""), "link": item.get("link")}
+
+
+def _life_lane(items: list[dict], shape: str, x: Callable[[date], float], mid: float) -> list[str]:
+    """Bars first, marks over them; marks that would hide each other are spread."""
+    out, seen = [], {}
+    for d in sorted(items, key=lambda d: d["end"] == d["start"]):
+        tip = f"<title>{_e(d['label'])}</title>"
+        fill = _LIFE_FILL.get(d["kind"], _MUTED)
+        x0 = x(d["start"])
+        if d["end"] > d["start"]:
+            inner = (f'<g class="bar {d["kind"]}">{tip}<rect x="{_n(x0)}" y="{_n(mid - 8)}" width="{_n(x(d["end"]) - x0)}" '
+                     f'height="16" rx="3" fill="{fill}"/></g>')
+        else:
+            n = seen[round(x0 / 8)] = seen.get(round(x0 / 8), -1) + 1
+            inner = f'<g class="mark {d["kind"]}">{tip}{_shape(shape, x0, mid + _NUDGE[n % len(_NUDGE)], fill)}</g>'
+        out.append(_linked(d["link"], inner))
+    return out
+
+
+def _shape(shape: str, cx: float, cy: float, fill: str) -> str:
+    if shape == "bar":
+        return f'<rect x="{_n(cx - 8)}" y="{_n(cy - 5)}" width="16" height="10" rx="2" fill="{fill}"/>'
+    if shape == "diamond":
+        return (f'<path d="M{_n(cx)},{_n(cy - 7)} L{_n(cx + 7)},{_n(cy)} L{_n(cx)},{_n(cy + 7)} L{_n(cx - 7)},{_n(cy)} Z" '
+                f'fill="{fill}" stroke="#ffffff"/>')
+    if shape == "flag":  # a pole with its pennant: a deadline
+        return (f'<path d="M{_n(cx)},{_n(cy + 9)} L{_n(cx)},{_n(cy - 9)} L{_n(cx + 10)},{_n(cy - 5)} L{_n(cx)},{_n(cy - 1)}" '
+                f'fill="{fill}" stroke="{fill}" stroke-width="1.5"/>')
+    return f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="6" fill="{fill}" stroke="#ffffff" stroke-width="1.5"/>'
+
+
+def _today_line(x0: float, top: float, bottom: float, label: str, width: float) -> str:
+    right = x0 > width - 160  # the label goes to the side with room for it
+    return (
+        f'<g class="today"><title>{_e(label)}</title>'
+        f'<line x1="{_n(x0)}" y1="{_n(top - 6)}" x2="{_n(x0)}" y2="{_n(bottom)}" stroke="{_TODAY}" stroke-width="2" stroke-dasharray="5 3"/>'
+        f'<text x="{_n(x0 - 4 if right else x0 + 4)}" y="{_n(top - 10)}" text-anchor="{"end" if right else "start"}" '
+        f'font-size="11" fill="{_TODAY}">{_e(label)}</text></g>'
+    )
+
+
+def _life_key(entries: list[tuple[str, str, str]], width: float, top: float) -> tuple[float, list[str]]:
+    """The key, in rows as wide as the picture; its height and its elements."""
+    out, x, y = [], 10.0, top
+    for kind, text, shape in entries:
+        step = 30 + len(text) * _CHAR
+        if x > 10 and x + step > width - 10:
+            x, y = 10.0, y + 20
+        out.append(f'<g class="life-key {_token(kind)}">{_shape(shape, x + 8, y, _LIFE_FILL.get(_token(kind), _MUTED))}'
+                   f'<text x="{_n(x + 22)}" y="{_n(y)}" dy=".35em" font-size="11">{_e(text)}</text></g>')
+        x += step
+    return (y - top + 24 if out else 0), out
+
+
 # --------------------------------------------------------------------------- network
 
 # networkx's spring_layout needs scipy from 500 nodes on, and scipy is not a dependency.
@@ -583,3 +705,175 @@ def _node(n: dict, pos: dict, top: int, width: int, is_center: bool, labelled: b
         f"{_e(_clip(label, 32))}</text></g>"
     )
     return _linked(n.get("link"), inner)
+
+
+# --------------------------------------------------------------------------- follow-up reports
+# Two pictures of hoptac.track.report: follow-up rates by province, and programs by period.
+
+_FR_REFERENCE = _MUTED  # the national figure's bar, beside the provinces' blue
+_PT_SIGNING = "#b45309"  # as the events of ``timeline``
+_PT_PLAN = "#7c3aed"
+_PT_REVIEW = "#15803d"
+_PT_OTHER = "#f59e0b"
+_PT_AS_OF = "#b42318"
+
+
+def followup_rates(items: list[dict], *, title: str, empty: str = "—", max_bars: int = 40) -> str:
+    """Rates as bars on a 0–100 % scale, in the order given.
+
+    Each item: ``label``, ``numerator``, ``denominator`` (a bar of ``numerator /
+    denominator``; none, and a dash, when the denominator is 0), ``reference``
+    (drawn grey: the national figure a province is set against) and ``link``.
+    """
+    items = list(items)[:max_bars]
+    if not items:
+        return _empty("rates", title, empty)
+    width, row, thick, top = 600, 22, 16, 22
+    label_w = min(max(len(str(i.get("label") or "")) for i in items), 30) * _CHAR + 10
+    plot_w = width - label_w - 96  # room for "100% (12/12)" after a full bar
+    body = []
+    for pct in (0, 25, 50, 75, 100):
+        x = label_w + pct / 100 * plot_w
+        body.append(
+            f'<g class="grid"><line x1="{_n(x)}" y1="{top - 4}" x2="{_n(x)}" y2="{_n(top + len(items) * row - (row - thick))}" '
+            f'stroke="{_RULE}"/><text x="{_n(x)}" y="{top - 8}" text-anchor="middle" font-size="10" fill="{_MUTED}">{pct}%</text></g>'
+        )
+    for i, item in enumerate(items):
+        label = str(item.get("label") or "")
+        num, den = max(int(item.get("numerator") or 0), 0), max(int(item.get("denominator") or 0), 0)
+        y = top + i * row
+        rate = min(num / den, 1.0) if den else None
+        value = f"{round(rate * 100)}% ({num}/{den})" if rate is not None else "—"
+        fill = _FR_REFERENCE if item.get("reference") else _BAR_FILL
+        w = (rate or 0) * plot_w
+        bar = (f'<rect class="bar-rect" x="{_n(label_w)}" y="{_n(y)}" width="{_n(w)}" height="{thick}" fill="{fill}"/>'
+               if rate is not None else "")
+        weight = ' font-weight="bold"' if item.get("reference") else ""
+        parts = (
+            f'<text class="bar-label" x="{_n(label_w - 6)}" y="{_n(y + thick / 2)}" text-anchor="end" dy=".35em"{weight}>'
+            f"{_e(_clip(label, 30))}</text>{bar}"
+            f'<text class="bar-value" x="{_n(label_w + w + 4)}" y="{_n(y + thick / 2)}" dy=".35em">{_e(value)}</text>'
+        )
+        kind = "bar rate reference" if item.get("reference") else "bar rate"
+        body.append(_linked(item.get("link"), f'<g class="{kind}"><title>{_e(label)}: {_e(value)}</title>{parts}</g>'))
+    return _svg("rates", width, top + len(items) * row - (row - thick) + 6, title, body)
+
+
+_PT_WORDS = {"signing": "signing", "action_plan": "action plan", "review_interim": "interim review",
+             "review_final": "final review", "other": "visit, task, response", "as_of": "as of", "period": "period"}
+
+
+def programs_timeline(
+    programs: list[dict],
+    *,
+    title: str,
+    as_of: str | None = None,
+    empty: str = "—",
+    labels: dict[str, str] | None = None,
+    max_rows: int = 40,
+    more: str = "+{n}",
+) -> str:
+    """Programs by period, one lane each, in the order given.
+
+    Each program: ``label``, ``start`` and ``end`` (ISO dates of its period, or
+    none), ``signed`` (a diamond), ``marks`` (``{"kind", "date"}``: an action
+    plan is a triangle, a review a circle — hollow for an interim one — and any
+    other follow-up a small square) and ``link``.  ``as_of`` is a dashed line.
+    ``labels`` words the legend (keys as ``_PT_WORDS``); beyond ``max_rows``
+    programs, ``more`` (``{n}`` the number left out) is printed below.
+    """
+    words = {**_PT_WORDS, **(labels or {})}
+    rows = []
+    for p in programs:
+        start, end, signed = _day(p.get("start")), _day(p.get("end")), _day(p.get("signed"))
+        if start and end and end < start:
+            start, end = end, start
+        marks = [(str(m.get("kind") or "other"), d) for m in p.get("marks") or [] if (d := _day(m.get("date")))]
+        days = [d for d in (start, end, signed, *(d for _, d in marks)) if d]
+        if days:
+            rows.append({"label": str(p.get("label") or ""), "start": start, "end": end, "signed": signed, "marks": marks,
+                         "link": p.get("link"), "days": days})
+    if not rows:
+        return _empty("programs-timeline", title, empty)
+    left_out = max(len(rows) - max_rows, 0)
+    rows = rows[:max_rows]
+    today = _day(as_of)
+    lo = min(d for r in rows for d in r["days"])
+    hi = max([d for r in rows for d in r["days"]] + ([today] if today else []))
+    first, last = lo.year, hi.year + 1
+
+    width, label_w, pad, lane_h = 900, 260, 20, 24
+    axis_y = pad + len(rows) * lane_h
+    total = (date(last, 1, 1) - date(first, 1, 1)).days
+
+    def x(day: date) -> float:
+        return label_w + (day - date(first, 1, 1)).days / total * (width - label_w - pad)
+
+    body = _year_ticks(first, last, x, pad, axis_y)
+    for i, r in enumerate(rows):
+        body.append(_pt_lane(r, x, pad + i * lane_h + lane_h / 2, label_w, words))
+    if today:
+        tx = _n(x(today))
+        body.append(
+            f'<g class="as-of"><title>{_e(words["as_of"])}: {_e(today.isoformat())}</title>'
+            f'<line x1="{tx}" y1="{_n(pad - 6)}" x2="{tx}" y2="{_n(axis_y)}" stroke="{_PT_AS_OF}" stroke-width="2" stroke-dasharray="5 3"/>'
+            f'<text x="{tx}" y="{_n(pad - 9)}" text-anchor="middle" font-size="10" fill="{_PT_AS_OF}">'
+            f'{_e(words["as_of"])} {_e(today.isoformat())}</text></g>'
+        )
+    bottom = axis_y + 30
+    body.append(_pt_legend(words, 20, bottom))
+    if left_out:
+        body.append(f'<text class="note" x="8" y="{bottom + 24}" fill="{_MUTED}">{_e(more.replace("{n}", str(left_out)))}</text>')
+    return _svg("programs-timeline", width, bottom + (32 if left_out else 14), title, body)
+
+
+def _pt_lane(r: dict, x: Callable[[date], float], mid: float, label_w: float, words: dict[str, str]) -> str:
+    parts = [f'<text class="lane-label" x="{_n(label_w - 8)}" y="{_n(mid)}" text-anchor="end" dy=".35em">{_e(_clip(r["label"], 38))}</text>']
+    if r["start"] and r["end"]:
+        when = f'{r["start"].year}–{r["end"].year}' if r["start"].year != r["end"].year else str(r["start"].year)
+        parts.append(
+            f'<g class="span period"><title>{_e(r["label"])}: {_e(words["period"])} {_e(when)}</title>'
+            f'<rect x="{_n(x(r["start"]))}" y="{_n(mid - 6)}" width="{_n(max(x(r["end"]) - x(r["start"]), 2))}" height="12" rx="3" '
+            f'fill="{_BAR_FILL}"/></g>'
+        )
+    if r["signed"]:
+        parts.append(_pt_shape("signing", x(r["signed"]), mid, f'{words["signing"]} {r["signed"].isoformat()}'))
+    for kind, day in r["marks"]:
+        parts.append(_pt_shape(kind, x(day), mid, f'{words.get(kind, kind)} {day.isoformat()}'))
+    return _linked(r["link"], f'<g class="lane program"><title>{_e(r["label"])}</title>{"".join(parts)}</g>')
+
+
+def _pt_shape(kind: str, cx: float, cy: float, tip: str) -> str:
+    tip = f"<title>{_e(tip)}</title>"
+    if kind == "signing":
+        path = f"M{_n(cx)},{_n(cy - 8)} L{_n(cx + 8)},{_n(cy)} L{_n(cx)},{_n(cy + 8)} L{_n(cx - 8)},{_n(cy)} Z"
+        return f'<g class="mark signing">{tip}<path d="{path}" fill="{_PT_SIGNING}" stroke="#ffffff" stroke-width="1.5"/></g>'
+    if kind == "action_plan":
+        path = f"M{_n(cx)},{_n(cy - 8)} L{_n(cx + 7)},{_n(cy + 6)} L{_n(cx - 7)},{_n(cy + 6)} Z"
+        return f'<g class="mark action_plan">{tip}<path d="{path}" fill="{_PT_PLAN}" stroke="#ffffff" stroke-width="1.5"/></g>'
+    if kind in ("review_interim", "review_final"):
+        fill = _PT_REVIEW if kind == "review_final" else "#ffffff"
+        return (f'<g class="mark {kind}">{tip}<circle cx="{_n(cx)}" cy="{_n(cy)}" r="6" fill="{fill}" '
+                f'stroke="{_PT_REVIEW}" stroke-width="2.5"/></g>')
+    return (f'<g class="mark {_token(kind)}">{tip}<rect x="{_n(cx - 4)}" y="{_n(cy - 4)}" width="8" height="8" '
+            f'fill="{_PT_OTHER}" stroke="#ffffff" stroke-width="1"/></g>')
+
+
+def _pt_legend(words: dict[str, str], left: float, y: float) -> str:
+    items = [("period", None), ("signing", "signing"), ("action_plan", "action_plan"), ("review_interim", "review_interim"),
+             ("review_final", "review_final"), ("other", "visit"), ("as_of", None)]
+    out, cx = [], left
+    for key, kind in items:
+        if key == "period":
+            shape = f'<rect x="{_n(cx - 8)}" y="{_n(y - 6)}" width="16" height="12" rx="3" fill="{_BAR_FILL}"/>'
+        elif key == "as_of":
+            shape = f'<line x1="{_n(cx)}" y1="{_n(y - 8)}" x2="{_n(cx)}" y2="{_n(y + 8)}" stroke="{_PT_AS_OF}" stroke-width="2" stroke-dasharray="5 3"/>'
+        else:
+            shape = re.sub(r"<title>.*?</title>", "", _pt_shape(kind, cx, y, ""))
+        text = words.get(key, key)
+        out.append(f'<g class="key">{shape}<text x="{_n(cx + 12)}" y="{_n(y)}" dy=".35em" font-size="11">{_e(text)}</text></g>')
+        cx += 12 + len(text) * 6.5 + 26
+    return f'<g class="legend">{"".join(out)}</g>'
+
+
+__all__ += ["followup_rates", "programs_timeline"]

@@ -57,7 +57,7 @@ def no_nul(request: Request) -> None:
 
 
 def _real_day(value: str | None) -> str | None:
-    if value is not None:
+    if value:
         try:
             date.fromisoformat(value)
         except ValueError:
@@ -69,6 +69,14 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive."), AfterValidator(_real_day)]
 Year = Annotated[int | None, Query(ge=1945, le=2100)]
+# Left empty (a form's blank date field), the day is today: what a program promised is judged as of it.
+AsOf = Annotated[str | None, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="The day to judge by (YYYY-MM-DD); today when left out."),
+                 AfterValidator(_real_day)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 EventType = Literal["signing", "working_visit", "review", "conference", "other"]
+
+
+def as_of_day(value: str | None) -> date:
+    return date.fromisoformat(value) if value else date.today()
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
@@ -88,17 +89,19 @@ class ETags:
 
 
 class PageCache:
-    """Whole responses to anonymous reads, kept until the store's generation changes.
+    """Whole responses to anonymous reads, kept until the store's generation changes or the day turns.
 
     The public reads the same pages again and again (the home page, a ministry, a common
     search); rendering one can take a hundred milliseconds at 100,000 articles, answering
     from here well under one. Requests that carry a session or a token, responses that set
     a cookie and anything but a 200 are never kept; the language cookie is part of the key.
+    Programs and alerts are judged as of today, so a page kept yesterday is stale even when
+    the store has not changed.
     """
 
     def __init__(self, app: ASGIApp, generation: Callable[[], str], session_cookie: str, size: int = 4096, largest: int = 1 << 20) -> None:
         self.app, self.generation, self.session, self.size, self.largest = app, generation, session_cookie + "=", size, largest
-        self._items: OrderedDict[tuple, tuple[str, Message, bytes]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[tuple[str, str], Message, bytes]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope) if scope["type"] == "http" else None
@@ -106,7 +109,7 @@ class PageCache:
                 or self.session in headers.get("cookie", ""):
             return await self.app(scope, receive, send)
         key = (scope["path"], scope["query_string"], _cookie(headers.get("cookie", ""), "lang"))
-        current = await run_in_threadpool(self.generation)
+        current = (await run_in_threadpool(self.generation), date.today().isoformat())
         if (hit := self._items.get(key)) and hit[0] == current:
             self._items.move_to_end(key)
             await send({**hit[1], "headers": list(hit[1]["headers"])})  # outer middleware edits what it is sent
@@ -129,7 +132,7 @@ class PageCache:
         names = {name.lower() for name, _ in start.get("headers", [])}
         return start.get("status") == 200 and b"set-cookie" not in names and sum(map(len, chunks)) <= self.largest
 
-    def _store(self, key: tuple, current: str, start: Message, body: bytes) -> None:
+    def _store(self, key: tuple, current: tuple[str, str], start: Message, body: bytes) -> None:
         self._items[key] = (current, {**start, "headers": list(start["headers"])}, body)
         self._items.move_to_end(key)
         while len(self._items) > self.size:

@@ -7,22 +7,31 @@ page they were on.
 """
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
 from importlib import resources
 from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlalchemy import Connection
 
 from hoptac import __version__
 from hoptac.store import browse, corrections, show, users
-from hoptac.store.search import Filters, add_snippets, search
+from hoptac.store.db import MAX_ID
+from hoptac.store.search import Filters, add_snippets, province_name, search
+from hoptac.track import edit, monitor, record
+from hoptac.track.link import ROLES
+from hoptac.track.settings import SEVERITIES
 from hoptac.web import charts
+from hoptac.web.api import select_alerts
 from hoptac.web.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, Refused, Visitor, admin, check_csrf, editor, login_csrf, reader,
                              sign_in, visitor)
-from hoptac.web.deps import Db, EventType, Id, Page, Year
+from hoptac.web.deps import AsOf, Db, EventType, Id, Page, Year, as_of_day
 from hoptac.web.i18n import language, translator
 from hoptac.web.render import highlight, marked_article
 
@@ -39,7 +48,7 @@ Editor = Annotated[Visitor, Depends(editor)]
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
-    lang = language(request.query_params.get("lang"), request.cookies.get("lang"))
+    lang = _lang(request)
     who = _quiet_visitor(request)
     response = templates.TemplateResponse(request, template, {
         "_": translator(lang), "lang": lang, "who": who, "version": __version__, "query_with": _query_with(request),
@@ -51,8 +60,12 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
     return response
 
 
+def _lang(request: Request) -> str:
+    return language(request.query_params.get("lang"), request.cookies.get("lang"))
+
+
 def _t(request: Request):
-    return translator(language(request.query_params.get("lang"), request.cookies.get("lang")))
+    return translator(_lang(request))
 
 
 def _quiet_visitor(request: Request) -> Visitor:
@@ -117,7 +130,8 @@ def documents_page(request: Request, conn: Db, _: Reader, province: str | None =
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, conn: Db, _: Reader, document_id: Id):
     doc = show.document(conn, document_id)
-    return render(request, "document.html", doc=doc, body=marked_article(doc["text"], doc["facts"]), fields=corrections.LABEL_FIELDS)
+    return render(request, "document.html", doc=doc, body=marked_article(doc["text"], doc["facts"]), fields=corrections.LABEL_FIELDS,
+                  programs=record.programs_of_document(conn, document_id))
 
 
 @router.get("/events", response_class=HTMLResponse)
@@ -238,6 +252,87 @@ def _linked(nodes: list[dict]) -> list[dict]:
     return [{**n, "link": f"/{'persons' if n['kind'] == 'person' else 'organizations'}/{n['id']}"} for n in nodes]
 
 
+# ---------------------------------------------------------------------------- follow-up of programs
+
+FormYear = Annotated[str, Query(pattern=r"^(\d{4})?$")]  # a form's year field, empty for any
+
+
+@router.get("/programs", response_class=HTMLResponse)
+def programs_list(request: Request, conn: Db, _: Reader, province: str | None = None, year: FormYear = "",
+                  q: Annotated[str, Query(max_length=500)] = "", page: Page = 1):
+    listing = record.programs_page(conn, province=province_name(province) if province else None, year=int(year) if year else None,
+                                   q=q or None, limit=PAGE, offset=(page - 1) * PAGE)
+    settings, today = request.app.state.monitor_settings, date.today()
+    # One program at a time: the whole monitor would also scan every working visit of the store.
+    alerts = {p["id"]: len(monitor.alerts(conn, today, settings, program_id=p["id"])) for p in listing.items}
+    return render(request, "programs.html", listing=listing, page=page, alerts=alerts, provinces=browse.province_names(),
+                  province=province or "", year=year, q=q)
+
+
+@router.get("/programs/{program_id}", response_class=HTMLResponse)
+def program_page(request: Request, conn: Db, _: Reader, program_id: Id, as_of: AsOf = None):
+    day, t = as_of_day(as_of), _t(request)
+    p = record.program(conn, program_id, as_of=day, settings=request.app.state.monitor_settings, lang=_lang(request))
+    return render(request, "program.html", p=p, as_of=day.isoformat(), as_of_given=bool(as_of), timeline=svg(_life(p, day, t)),
+                  roles=ROLES, item_statuses=edit.ITEM_STATUSES, point_statuses=edit.POINT_STATUSES)
+
+
+def _life(p: dict, day: date, t) -> str:
+    """The program's life drawn: its period and signing, its milestones, its articles by role, its commitments' deadlines."""
+    def mark(start: str | None, kind: str, name: str, detail: str, link: str | None = None, end: str | None = None) -> dict:
+        return {"start": start, "end": end, "kind": kind, "name": name, "label": f"{name}: {detail}", "link": link}
+
+    def dated(link: dict) -> str:
+        return link["date"] or (link["document"]["published_at"] or "")[:10]
+
+    start, end = p["period_start"], p["period_end"]
+    period = [mark(f"{start}-01-01", "period", t("program.period"), f"{start}–{end}", end=f"{end}-12-31")] if start and end else []
+    signed = [mark(p["signed_on"], "signing", t("link_role.signing"), p["signed_on"])] if p["signed_on"] else []
+    lanes = [
+        (t("program.lane_period"), "dot", period + signed),
+        (t("program.lane_milestones"), "flag", [mark(m["date"], m["kind"], t("milestone." + m["kind"]), m["date"]) for m in p["milestones"]]),
+        (t("program.lane_articles"), "dot", [mark(dated(x), x["role"], t("link_role." + x["role"]), f"{dated(x)} {x['document']['title']}",
+                                                  f"/documents/{x['document_id']}") for x in p["links"] if x["decision"] != "rejected"]),
+        (t("program.lane_commitments"), "diamond", [mark(c["due_effective"], c["state"], t("state." + c["state"]),
+                                                         f"{t('commitment.' + c['kind'])}, {c['due_effective']}", f"#commitment-{c['id']}")
+                                                    for c in p["commitments"] if c["due_effective"]]),
+    ]
+    legend: dict[str, tuple[str, str, str]] = {}
+    for _, shape, items in lanes:
+        for item in items:
+            legend.setdefault(item["kind"], (item["kind"], item["name"], "bar" if item["end"] else shape))
+    today = t("program.today" if day == date.today() else "program.as_of_line", day=day.isoformat())
+    return charts.program_timeline(lanes, title=t("program.timeline"), today=day.isoformat(), today_label=today,
+                                   legend=list(legend.values()), empty=t("program.no_dates"))
+
+
+@router.get("/monitor", response_class=HTMLResponse)
+def monitor_page(request: Request, conn: Db, _: Reader, as_of: AsOf = None, province: str | None = None, rule: str = "",
+                 severity: Annotated[Literal[(*SEVERITIES, "")], Query()] = "", resolved: bool = False):
+    day, t, lang = as_of_day(as_of), _t(request), _lang(request)
+    settings = request.app.state.monitor_settings
+    found = select_alerts(conn, settings, day, province=province or None, rule=rule or None, severity=severity or None,
+                          include_resolved=resolved, lang=lang)
+    rules = {name: r.title(lang) for name, r in settings.rules.items()}
+    return render(request, "monitor.html", as_of=day.isoformat(), as_of_given=bool(as_of), total=len(found),
+                  groups=[(s, [a for a in found if a.severity == s]) for s in SEVERITIES], rules=rules,
+                  provinces=browse.province_names(), chosen={"province": province or "", "rule": rule, "severity": severity, "resolved": resolved},
+                  counts=_alert_charts(found, rules, _query_with(request), t))
+
+
+def _alert_charts(found: list[monitor.Alert], rules: dict[str, str], with_, t) -> list[tuple[str, Markup]]:
+    """Alerts counted by severity, rule and province, each with its caption; each bar narrows the page to its alerts."""
+    severities = Counter(a.severity for a in found)
+    provinces = Counter(a.province_now or a.province for a in found if a.province_now or a.province)
+    by_rule = Counter(a.rule for a in found)
+    counts = [
+        ("monitor.by_severity", [(t("severity." + s), severities[s], with_(severity=s)) for s in SEVERITIES if severities[s]]),
+        ("monitor.by_rule", [(rules[r], n, with_(rule=r)) for r, n in by_rule.most_common()]),
+        ("monitor.by_province", [(name, n, with_(province=name)) for name, n in provinces.most_common()]),
+    ]
+    return [(t(title), svg(charts.bar_chart(bars, title=t(title), empty=t("none")))) for title, bars in counts]
+
+
 # ---------------------------------------------------------------------------- signing in
 
 
@@ -311,6 +406,72 @@ def undo(request: Request, who: Editor, correction_id: Id, reason: Annotated[str
     with request.app.state.engine.begin() as conn:
         corrections.undo(conn, correction_id, corrections.Author(who.user.name, reason))
     return RedirectResponse(_local(next), status_code=303)
+
+
+# ---------------------------------------------------------------------------- recording follow-up
+
+Reason = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=2000)]
+
+
+def _recorded(request: Request, who: Visitor, csrf: str, reason: str, next: str, change: Callable[[Connection, corrections.Author], object]):
+    """What every follow-up form does: check the form's token, make the change with its author and reason, go back to the page."""
+    check_csrf(who.csrf, csrf)
+    author = corrections.Author(who.user.name, reason)
+    with request.app.state.engine.begin() as conn:
+        change(conn, author)
+    return RedirectResponse(_local(next), status_code=303)
+
+
+@router.post("/programs/{program_id}/action-items")
+def add_action_item(request: Request, who: Editor, program_id: Id, title: FormText, reason: Reason, csrf: FormText = "", next: FormText = "/",
+                    owner: FormText = "", focal_person: FormText = "", due: FormText = "", status: FormText = "planned", evidence_url: FormText = ""):
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.add_action_item(
+        conn, program_id, author, title=title, owner=owner, focal_person=focal_person, due=due, status=status, evidence_url=evidence_url))
+
+
+@router.post("/action-items/{item_id}")
+def update_action_item(request: Request, who: Editor, item_id: Id, title: FormText, reason: Reason, csrf: FormText = "", next: FormText = "/",
+                       owner: FormText = "", focal_person: FormText = "", due: FormText = "", status: FormText = "planned", evidence_url: FormText = ""):
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.update_action_item(
+        conn, item_id, author, title=title, owner=owner, focal_person=focal_person, due=due, status=status, evidence_url=evidence_url))
+
+
+@router.post("/commitments/{commitment_id}")
+def update_commitment(request: Request, who: Editor, commitment_id: Id, reason: Reason, csrf: FormText = "", next: FormText = "/",
+                      status: FormText = "", evidence: FormText = "", evidence_url: FormText = "", due: FormText = ""):
+    """Mark fulfilled (with evidence), drop, reopen, or give a deadline: one form each, all posting here."""
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.set_commitment(
+        conn, commitment_id, author, status=status or None, evidence=evidence, evidence_url=evidence_url, due=due or None))
+
+
+@router.post("/programs/{program_id}/points/{number}")
+def set_point(request: Request, who: Editor, program_id: Id, number: Annotated[int, Path(ge=1, le=1000)], reason: Reason,
+              csrf: FormText = "", next: FormText = "/", text: Annotated[str, Form(max_length=5000)] = "", status: FormText = "unknown"):
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.set_point(conn, program_id, number, author, text=text,
+                                                                                        status=status))
+
+
+@router.post("/programs/{program_id}/notes")
+def add_note(request: Request, who: Editor, program_id: Id, text: Annotated[str, Form(max_length=10000)], reason: Reason,
+             csrf: FormText = "", next: FormText = "/"):
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.add_note(conn, program_id, text, author))
+
+
+@router.post("/program-links/{link_id}/decision")
+def decide_link(request: Request, who: Editor, link_id: Id, decision: FormText, reason: Reason, csrf: FormText = "", next: FormText = "/"):
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.decide_link(conn, link_id, decision, author))
+
+
+@router.post("/programs/{program_id}/links")
+def attach_document(request: Request, who: Editor, program_id: Id, document_id: Annotated[int, Form(ge=1, le=MAX_ID)], role: FormText,
+                    reason: Reason, csrf: FormText = "", next: FormText = "/"):
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.attach(conn, program_id, document_id, role, author))
+
+
+@router.post("/alerts/decision")
+def decide_alert(request: Request, who: Editor, key: FormText, decision: FormText, reason: Reason, csrf: FormText = "", next: FormText = "/monitor"):
+    return _recorded(request, who, csrf, reason, next, lambda conn, author: edit.decide_alert(conn, key, decision, author))
 
 
 # ---------------------------------------------------------------------------- administration
