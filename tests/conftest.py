@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url, text
 
 from hoptac.extract.pipeline import extract
 from hoptac.records import Record
@@ -26,6 +26,24 @@ QUANG_NINH = "004_164a40917918f8b9.txt"
 def run(text: str, name: str = "article.txt") -> Record:
     """Extract one article given as text, through the same path as the CLI."""
     return extract(RawDocument(name=name, data=text.encode("utf-8")))
+
+
+def own_pg_database(suffix: str, url: str) -> str:
+    """A test module's own database beside $HOPTAC_TEST_PG's (its name + ``_suffix``), emptied:
+    other modules empty that one for each of their tests, and may run at the same time."""
+    base = make_url(url_of(url))
+    own = base.set(database=f"{base.database}_{suffix}")
+    server = create_engine(base, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}).scalar():
+            conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    server.dispose()
+    engine = create_engine(own)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture

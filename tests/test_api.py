@@ -23,11 +23,10 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, make_url, text
 
-from conftest import CAN_THO_SIGNING, CAN_THO_VISIT, CAO_BANG, HAI_PHONG, QUANG_NINH, SHARED
+from conftest import CAN_THO_SIGNING, CAN_THO_VISIT, CAO_BANG, HAI_PHONG, QUANG_NINH, SHARED, own_pg_database
 from hoptac.store import users
-from hoptac.store.db import connect, url_of
+from hoptac.store.db import connect
 from hoptac.store.ingest import ingest
 from hoptac.web.app import create_app
 
@@ -60,24 +59,6 @@ class Client(TestClient):
 # ---------------------------------------------------------------------------- fixtures
 
 
-def _own_pg_database(url: str) -> str:
-    """A database of this module's own beside $HOPTAC_TEST_PG's, emptied: other test modules
-    empty that one for each of their tests, and may run at the same time as this one."""
-    base = make_url(url_of(url))
-    own = base.set(database=f"{base.database}_api")
-    server = create_engine(base, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}).scalar():
-            conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
-    server.dispose()
-    engine = create_engine(own)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
-    return own.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store(request, tmp_path_factory) -> tuple[str, str]:
     """(backend, url) of a store holding the five seed articles and the users ed, vi and boss."""
@@ -89,7 +70,7 @@ def store(request, tmp_path_factory) -> tuple[str, str]:
     else:
         if not os.environ.get("HOPTAC_TEST_PG"):
             pytest.skip("PostgreSQL store tests need HOPTAC_TEST_PG=postgresql://... (scripts/pg_test_server.sh DIR starts a server and prints it)")
-        url = _own_pg_database(os.environ["HOPTAC_TEST_PG"])
+        url = own_pg_database("api", os.environ["HOPTAC_TEST_PG"])
     engine = connect(url)
     summary = ingest(engine, [str(seeds)], jobs=1)
     assert (summary.added, summary.failed) == (5, [])

@@ -17,11 +17,10 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
 
-from conftest import CAN_THO_VISIT, CAO_BANG, SHARED
+from conftest import CAN_THO_VISIT, CAO_BANG, SHARED, own_pg_database
 from hoptac.store import users
-from hoptac.store.db import connect, url_of
+from hoptac.store.db import connect
 from hoptac.store.ingest import ingest
 from hoptac.track.monitor import SEVERITY_ORDER
 from hoptac.web import charts
@@ -40,23 +39,6 @@ STATES = {"open", "overdue", "followed_up", "fulfilled", "dropped"}
 # ---------------------------------------------------------------------------- fixtures
 
 
-def _own_pg_database(url: str) -> str:
-    """A database of this module's own beside $HOPTAC_TEST_PG's, emptied: other modules use that one and test_api.py its own."""
-    base = make_url(url_of(url))
-    own = base.set(database=f"{base.database}_track")
-    server = create_engine(base, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}).scalar():
-            conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
-    server.dispose()
-    engine = create_engine(own)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
-    return own.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store(request, tmp_path_factory) -> str:
     """The URL of a store holding the five seed articles and the users ed and vi."""
@@ -68,7 +50,7 @@ def store(request, tmp_path_factory) -> str:
     else:
         if not os.environ.get("HOPTAC_TEST_PG"):
             pytest.skip("PostgreSQL store tests need HOPTAC_TEST_PG=postgresql://... (scripts/pg_test_server.sh DIR starts a server and prints it)")
-        url = _own_pg_database(os.environ["HOPTAC_TEST_PG"])
+        url = own_pg_database("track", os.environ["HOPTAC_TEST_PG"])
     engine = connect(url)
     summary = ingest(engine, [str(seeds)], jobs=1)
     assert (summary.added, summary.failed) == (5, [])
