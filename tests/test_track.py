@@ -324,3 +324,18 @@ def test_programs_are_listed_by_province_without_accents_or_case(seeds_store):
     with seeds_store.connect() as conn:
         assert {p["signed_on"] for p in record.programs_page(conn, province="CẦN THƠ").items} == {"2022-03-03"}
         assert record.programs_page(conn, province="can tho").total == 1
+
+
+def test_a_fulfilled_commitment_leaves_the_calendar_and_counts_as_fulfilled_in_the_report(seeds_store):
+    from hoptac.track import feeds, report
+
+    with seeds_store.begin() as conn:
+        program_id = _program(conn, signed_on="2022-04-25")["id"]
+        focal = next(c for c in record.program(conn, program_id, as_of=AFTER, settings=load())["commitments"] if c["kind"] == "focal_point")
+        edit.set_commitment(conn, focal["id"], EDITOR, status="fulfilled", evidence="the department named its focal officers")
+    with seeds_store.connect() as conn:
+        calendar = feeds.ical(conn, base_url="http://localhost/", settings=load(), as_of=AFTER)
+        built = report.build(conn, province="Cao Bằng", year=None, as_of=AFTER, settings=load())
+    assert f"commitment-{focal['id']}" not in calendar
+    [row] = [p for p in built["programs"] if p["id"] == program_id]
+    assert row["commitments"]["fulfilled"] == 1

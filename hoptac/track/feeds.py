@@ -17,7 +17,6 @@ from sqlalchemy import Connection, select
 
 from hoptac.store.schema import action_items
 from hoptac.track import monitor
-from hoptac.track.dates import add_months, midpoint
 from hoptac.track.report import province_name
 from hoptac.track.settings import Settings
 
@@ -100,12 +99,12 @@ def ical(conn: Connection, *, base_url: str, settings: Settings, province: str |
     for state in states:
         page = f"{base}/programs/{state.id}"
         for c in state.commitments:
-            if c.due is None or (c.status in ("fulfilled", "dropped") and (c.status_at is None or c.status_at <= as_of)):
+            if c.due is None or monitor.closed(c):
                 continue
             events.append({"uid": f"commitment-{c.id}", "day": c.due, "url": page, "category": "commitment",
                            "summary": f"{c.kind.replace('_', ' ')}: {state.title}",
                            "description": f"{c.text}\n\n{('by ' + c.actor + '. ') if c.actor else ''}deadline: {c.due_source}; program: {state.title}"})
-        for name, day, met in milestones(state, settings, as_of):
+        for name, day, met in monitor.milestones(state, settings):
             if met:
                 continue
             events.append({"uid": f"program-{state.id}-{name}", "day": day, "url": page, "category": "milestone",
@@ -144,22 +143,6 @@ def ical(conn: Connection, *, base_url: str, settings: Settings, province: str |
         ]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
-
-
-def milestones(state: monitor.State, settings: Settings, as_of: date) -> list[tuple[str, date, bool]]:
-    """A program's deadlines as ``record.milestones`` gives them (less the period's end), each with whether it was met by ``as_of``."""
-    out = []
-    due = monitor.action_plan_due(state, settings)
-    if due:
-        plan = state.follow_ups("action_plan") or state.action_items or any(
-            c.kind == "action_plan" and c.status == "fulfilled" and (c.status_at is None or c.status_at <= as_of) for c in state.commitments)
-        out.append(("action_plan_due", due, bool(plan)))
-    if state.period:
-        interim = add_months(midpoint(*state.period), settings["interim_review_missing"]["grace_months"])
-        out.append(("interim_review_due", interim, bool(state.follow_ups("review_interim", "review_final"))))
-        final = add_months(state.period[1], settings["final_review_missing"]["grace_months"])
-        out.append(("final_review_due", final, bool(state.follow_ups("review_final"))))
-    return out
 
 
 def _day(value: str | None) -> date | None:

@@ -137,13 +137,36 @@ def action_plan_due(state: State, settings: Settings) -> date | None:
     return min([d for d in [*stated, by_rule] if d], default=None)
 
 
+def plan_recorded(state: State) -> bool:
+    """An action plan reported by an article, recorded as items by analysts, or its commitment marked fulfilled."""
+    return bool(state.follow_ups("action_plan") or state.action_items
+                or any(c.kind == "action_plan" and c.status == "fulfilled" for c in state.commitments))
+
+
+def interim_review_due(state: State, settings: Settings) -> date | None:
+    return add_months(midpoint(*state.period), settings["interim_review_missing"]["grace_months"]) if state.period else None
+
+
+def final_review_due(state: State, settings: Settings) -> date | None:
+    return add_months(state.period[1], settings["final_review_missing"]["grace_months"]) if state.period else None
+
+
+def milestones(state: State, settings: Settings) -> list[tuple[str, date, bool]]:
+    """The dates a program is judged by, each with whether it was met: the plan's deadline, the reviews', the period's end."""
+    out = []
+    if due := action_plan_due(state, settings):
+        out.append(("action_plan_due", due, plan_recorded(state)))
+    if state.period:
+        out.append(("interim_review_due", interim_review_due(state, settings), bool(state.follow_ups("review_interim", "review_final"))))
+        out.append(("period_end", state.period[1], True))
+        out.append(("final_review_due", final_review_due(state, settings), bool(state.follow_ups("review_final"))))
+    return sorted(out, key=lambda m: m[1])
+
+
 def _action_plan(state: State, as_of: date, settings: Settings, lang: str) -> list[Alert]:
     rule = settings["action_plan_missing"]
     due = action_plan_due(state, settings)
-    if not rule.enabled or due is None or as_of <= due:
-        return []
-    fulfilled = any(c.kind == "action_plan" and c.status == "fulfilled" for c in state.commitments)
-    if state.follow_ups("action_plan") or state.action_items or fulfilled:
+    if not rule.enabled or due is None or as_of <= due or plan_recorded(state):
         return []
     promised = any(c.kind in ("action_plan", "plan_building") for c in state.commitments)
     signed = f"signed {state.signed_on}" if state.signed_on else f"period starting {state.start} (signing date unknown)"
@@ -154,22 +177,18 @@ def _action_plan(state: State, as_of: date, settings: Settings, lang: str) -> li
 
 def _interim_review(state: State, as_of: date, settings: Settings, lang: str) -> list[Alert]:
     rule = settings["interim_review_missing"]
-    if not rule.enabled or state.period is None:
-        return []
-    mid = midpoint(*state.period)
-    due = add_months(mid, rule["grace_months"])
-    if as_of <= due or state.follow_ups("review_interim", "review_final"):
+    due = interim_review_due(state, settings)
+    if not rule.enabled or due is None or as_of <= due or state.follow_ups("review_interim", "review_final"):
         return []
     return [_alert(rule, state, as_of, due, "program",
-                   f"period {state.period[0].year}–{state.period[1].year}, middle {mid}; no interim review reported by {due}", lang)]
+                   f"period {state.period[0].year}–{state.period[1].year}, middle {midpoint(*state.period)}; "
+                   f"no interim review reported by {due}", lang)]
 
 
 def _final_review(state: State, as_of: date, settings: Settings, lang: str) -> list[Alert]:
     rule = settings["final_review_missing"]
-    if not rule.enabled or state.period is None:
-        return []
-    due = add_months(state.period[1], rule["grace_months"])
-    if as_of <= due or state.follow_ups("review_final"):
+    due = final_review_due(state, settings)
+    if not rule.enabled or due is None or as_of <= due or state.follow_ups("review_final"):
         return []
     return [_alert(rule, state, as_of, due, "program",
                    f"period ended {state.period[1]}; no final review reported by {due}", lang)]
@@ -181,7 +200,7 @@ def _commitments_without_evidence(state: State, as_of: date, settings: Settings,
         return []
     out = []
     for c in state.commitments:
-        if c.kind not in rule["kinds"] or c.made_on is None or _closed(c):
+        if c.kind not in rule["kinds"] or c.made_on is None or closed(c):
             continue
         due = min(d for d in (c.due, add_months(c.made_on, rule["months"])) if d)
         if as_of <= due or state.follow_ups(after=c.made_on):
@@ -205,7 +224,7 @@ def _commitments_overdue(state: State, as_of: date, settings: Settings, lang: st
         # action plans have their own rule, and directed commitments theirs
         if c.kind == "action_plan" or (without_evidence.enabled and c.kind in without_evidence["kinds"]):
             continue
-        if c.due is None or c.due_source not in ("stated", "analyst") or _closed(c):
+        if c.due is None or c.due_source not in ("stated", "analyst") or closed(c):
             continue
         due = c.due.fromordinal(c.due.toordinal() + rule["grace_days"])
         if as_of <= due or state.follow_ups(*_EVIDENCE_OF.get(c.kind, FOLLOW_UPS), after=c.made_on):
@@ -216,8 +235,20 @@ def _commitments_overdue(state: State, as_of: date, settings: Settings, lang: st
     return out
 
 
-def _closed(c: Commitment) -> bool:
+def closed(c: Commitment) -> bool:
+    """An editor marked it fulfilled or dropped."""
     return c.status in ("fulfilled", "dropped")
+
+
+def commitment_state(c: Commitment, state: State, as_of: date) -> str:
+    """fulfilled or dropped (an editor's word), followed_up (a follow-up came after it), overdue, or open."""
+    if closed(c):
+        return c.status
+    if c.made_on and state.follow_ups(after=c.made_on):
+        return "followed_up"
+    if c.due and c.due < as_of:
+        return "overdue"
+    return "open"
 
 
 @cache

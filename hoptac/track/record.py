@@ -17,7 +17,6 @@ from hoptac.store.schema import (
 from hoptac.store.show import NotFound
 from hoptac.text.fold import fold
 from hoptac.track import monitor
-from hoptac.track.dates import add_months, midpoint, parse, period_bounds
 from hoptac.track.link import FOLLOW_UPS
 from hoptac.track.settings import Settings
 
@@ -114,27 +113,19 @@ def _signatories(conn: Connection, program_links: list[dict], party_ids: list[in
 
 
 def _commitments(conn: Connection, row, program_links: list[dict], as_of: date, settings: Settings) -> list[dict]:
-    alive = [(parse(link["date"]), link["role"]) for link in program_links if link["decision"] != "rejected" and link["role"] in FOLLOW_UPS]
+    """The commitments made by ``as_of``, each in the state the monitor judges it."""
+    states = monitor.load_states(conn, as_of, settings, program_id=row.id)
+    judged = {c.id: (c, monitor.commitment_state(c, states[0], as_of)) for c in (states[0].commitments if states else [])}
     titles = {link["document"]["id"]: link["document"]["title"] for link in program_links}
     ids = {link["document_key"]: link["document_id"] for link in program_links}
     out = []
     for c in conn.execute(select(program_commitments).where(program_commitments.c.program_id == row.id).order_by(program_commitments.c.id)):
-        due, source = monitor.commitment_due(c, row, settings)
-        made_on = parse(c.made_on)
-        if made_on and made_on > as_of:
-            continue  # not made yet on the reference date, as the monitor sees it
-        later = [d for d, _ in alive if d and made_on and made_on < d <= as_of]
-        if c.status in ("fulfilled", "dropped"):
-            state = c.status
-        elif later:
-            state = "followed_up"
-        elif due and due < as_of:
-            state = "overdue"
-        else:
-            state = "open"
+        if c.id not in judged:
+            continue  # not made yet on the reference date
+        seen, state = judged[c.id]
         document_id = ids.get(c.document_key)
-        out.append({**dict(c._mapping), "due_effective": due.isoformat() if due else None, "due_source": source, "state": state,
-                    "document_id": document_id, "document_title": titles.get(document_id),
+        out.append({**dict(c._mapping), "due_effective": seen.due.isoformat() if seen.due else None, "due_source": seen.due_source,
+                    "state": state, "document_id": document_id, "document_title": titles.get(document_id),
                     "fact_id": _fact_id(conn, document_id, c.fact_key)})
     return out
 
@@ -146,18 +137,9 @@ def _fact_id(conn: Connection, document_id: int | None, fact_key: str | None) ->
 
 
 def milestones(conn: Connection, row, settings: Settings) -> list[dict]:
-    """The dates a program is judged by: plan due, the middle and the end of its period, and the reviews' deadlines."""
-    state = monitor.load_states(conn, date.max, settings, program_id=row.id)
-    out = []
-    if state and (due := monitor.action_plan_due(state[0], settings)):
-        out.append({"kind": "action_plan_due", "date": due.isoformat()})
-    bounds = period_bounds(row.period_start, row.period_end)
-    if bounds:
-        mid = midpoint(*bounds)
-        out.append({"kind": "interim_review_due", "date": add_months(mid, settings["interim_review_missing"]["grace_months"]).isoformat()})
-        out.append({"kind": "period_end", "date": bounds[1].isoformat()})
-        out.append({"kind": "final_review_due", "date": add_months(bounds[1], settings["final_review_missing"]["grace_months"]).isoformat()})
-    return sorted(out, key=lambda m: m["date"])
+    """The dates a program is judged by: plan due, the reviews' deadlines, the end of its period."""
+    states = monitor.load_states(conn, date.max, settings, program_id=row.id)
+    return [{"kind": kind, "date": day.isoformat()} for kind, day, _ in (monitor.milestones(states[0], settings) if states else [])]
 
 
 def programs_of_document(conn: Connection, document_id: int) -> list[dict]:

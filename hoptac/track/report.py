@@ -185,19 +185,10 @@ def _judge(state: monitor.State, as_of: date, months: int) -> dict:
         "eligible": eligible,
         "followed": eligible and bool(links or state.action_items),
         "roles": {role: roles.get(role, 0) for role in FOLLOW_UPS},
-        "commitments": dict(Counter(commitment_state(c, state, as_of) for c in state.commitments)),
+        "commitments": dict(Counter(monitor.commitment_state(c, state, as_of) for c in state.commitments)),
     }
 
 
-def commitment_state(c: monitor.Commitment, state: monitor.State, as_of: date) -> str:
-    """fulfilled or dropped (an editor's word, by ``as_of``), followed_up, overdue, or open — as the program page says."""
-    if c.status in ("fulfilled", "dropped") and (c.status_at is None or c.status_at <= as_of):
-        return c.status
-    if c.made_on and any(link.date and c.made_on < link.date <= as_of for link in state.links if link.role in FOLLOW_UPS):
-        return "followed_up"
-    if c.due and c.due < as_of:
-        return "overdue"
-    return "open"
 
 
 def _rate(judged: list[dict]) -> dict:
