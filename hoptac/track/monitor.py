@@ -20,9 +20,9 @@ from hoptac.extract.lexicon import load
 from hoptac.store.schema import (
     action_items, alert_decisions, documents, entities, facts, links, program_commitments, program_links, programs,
 )
-from hoptac.text.fold import fold
 from hoptac.track.dates import add_months, midpoint, parse, period_bounds
 from hoptac.track.link import FOLLOW_UPS
+from hoptac.track.parties import in_province
 from hoptac.track.settings import Rule, Settings
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -280,7 +280,7 @@ def _visits(conn: Connection, as_of: date, settings: Settings, lang: str, provin
         due = add_months(day, rule["months"])
         if as_of <= due or not asks.search(text) or answers.search(text):
             continue  # nothing asked, or the article is itself a response
-        if province and fold(province) not in (fold(prov or ""), fold(prov_now or "")):
+        if province and not in_province(province, prov, prov_now):
             continue
         if _answered(conn, doc_id, day, as_of, bodies.get(doc_id, set()), answers):
             continue
@@ -340,8 +340,7 @@ def load_states(conn: Connection, as_of: date, settings: Settings, *, province: 
         query = query.where(programs.c.id == program_id)
     rows = conn.execute(query.order_by(programs.c.id)).all()
     if province:
-        key = fold(province)
-        rows = [r for r in rows if key in (fold(r.province or ""), fold(r.province_now or ""))]
+        rows = [r for r in rows if in_province(province, r.province, r.province_now)]
     ids = [r.id for r in rows]
     if not ids:
         return []

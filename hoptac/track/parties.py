@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from hoptac.store.schema import entities
+from hoptac.text.fold import fold
 
 PROVINCIAL = {"provincial_government", "provincial_department", "party_body", "local_government"}
 MINISTRY = "Bộ Khoa học và Công nghệ"
@@ -36,6 +37,11 @@ def side_of(entity_id: int, name: str, org_kind: str | None, province: str | Non
     if org_kind == "ministry_unit":
         return f"ministry:{MINISTRY}"  # units are taken to be the Ministry of S&T's, as on organization pages
     return f"entity:{entity_id}"
+
+
+def in_province(place: str, province: str | None, province_now: str | None) -> bool:
+    """Whether a place, typed with or without accents, is this province before or after the 2025 merger."""
+    return fold(place) in (fold(province or ""), fold(province_now or ""))
 
 
 def survivors(conn: Connection, entity_ids: set[int]) -> dict[int, Party]:

@@ -18,6 +18,7 @@ from hoptac.store.show import NotFound
 from hoptac.text.fold import fold
 from hoptac.track import monitor
 from hoptac.track.link import FOLLOW_UPS
+from hoptac.track.parties import in_province
 from hoptac.track.settings import Settings
 
 PROGRAM_FIELDS = ("id", "kind", "title", "signed_on", "period_start", "period_end", "orientation_to", "content_items",
@@ -36,8 +37,7 @@ def programs_page(conn: Connection, *, province: str | None = None, year: int | 
     rows = conn.execute(select(*[programs.c[f] for f in PROGRAM_FIELDS], programs.c.parties).where(*conditions)
                         .order_by(programs.c.signed_on.desc().nulls_last(), programs.c.id.desc())).all()
     if province:  # as the monitor does: without accents or case, before or after the merger
-        key = fold(province)
-        rows = [r for r in rows if key in (fold(r.province or ""), fold(r.province_now or ""))]
+        rows = [r for r in rows if in_province(province, r.province, r.province_now)]
     if q:
         words = fold(q).split()
         rows = [r for r in rows if all(w in fold(r.title + " " + " ".join(p["name"] for p in r.parties)) for w in words)]

@@ -45,6 +45,7 @@ from hoptac.text.fold import fold
 from hoptac.track import monitor
 from hoptac.track.dates import add_months, period_bounds
 from hoptac.track.link import FOLLOW_UPS
+from hoptac.track.parties import in_province
 from hoptac.track.settings import Settings
 from hoptac.web.i18n import translator
 
@@ -76,7 +77,7 @@ def build(conn: Connection, *, province: str | None, year: int | None, as_of: da
     rows = [r for r in rows if r.id in states]
     judged = {r.id: _judge(states[r.id], as_of, months) for r in rows}
 
-    chosen = [r for r in rows if _in_province(r, place)] if place else rows
+    chosen = [r for r in rows if in_province(place, r.province, r.province_now)] if place else rows
     alerts = [a.to_dict() for a in monitor.alerts(conn, as_of, settings, province=place)]
     ids = {r.id for r in chosen}
     visit_days = _visit_days(conn, [a["subject"].get("document_id") for a in alerts if a["program_id"] is None])
@@ -155,11 +156,6 @@ def province_name(province: str | None) -> str | None:
         return None
     found = province_lookup(province.strip())
     return found.name if found else province.strip()
-
-
-def _in_province(row, place: str) -> bool:
-    key = fold(place)
-    return key in (fold(row.province or ""), fold(row.province_now or ""))
 
 
 def _covers(row, year: int) -> bool:

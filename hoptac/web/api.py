@@ -19,7 +19,7 @@ from hoptac.store.search import Filters, add_snippets, province_name, search
 from hoptac.track import edit, monitor, record
 from hoptac.track.link import ROLES
 from hoptac.track.settings import SEVERITIES, Settings
-from hoptac.web.auth import Refused, Visitor, editor, reader, sign_in, visitor
+from hoptac.web.auth import Editor, Reader, Refused, Visitor, sign_in, visitor
 from hoptac.web.deps import MAX_ID, AsOf, Day, Db, EventType, Id, Limit, Offset, Year, as_of_day
 
 
@@ -48,9 +48,6 @@ class PageOut(BaseModel):
 ERRORS = {400: {"model": Error, "description": "Bad parameters"}, 404: {"model": Error, "description": "No such thing"}}
 WRITE_ERRORS = ERRORS | {401: {"model": Error, "description": "Not logged in"}, 403: {"model": Error, "description": "Not an editor"}}
 
-
-Reader = Annotated[Visitor, Depends(reader)]
-Editor = Annotated[Visitor, Depends(editor)]
 
 
 # ---------------------------------------------------------------------------- lists

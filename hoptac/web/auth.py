@@ -10,7 +10,9 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
 
 from hoptac.store.users import Session, User, authenticate, can, session_for
 
@@ -74,6 +76,12 @@ def editor(request: Request) -> Visitor:
 
 def admin(request: Request) -> Visitor:
     return _with_role(request, "admin")
+
+
+# What handlers declare they need (the API, the pages and the reports alike).
+Reader = Annotated[Visitor, Depends(reader)]
+Editor = Annotated[Visitor, Depends(editor)]
+Admin = Annotated[Visitor, Depends(admin)]
 
 
 def _with_role(request: Request, role: str) -> Visitor:

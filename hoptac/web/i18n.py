@@ -27,6 +27,11 @@ def translator(lang: str):
     return _
 
 
+def request_language(request) -> str:
+    """The language a request asks for: ``?lang=``, else the cookie a previous switch left."""
+    return language(request.query_params.get("lang"), request.cookies.get("lang"))
+
+
 def language(query: str | None, cookie: str | None) -> str:
     for candidate in (query, cookie):
         if candidate in LANGUAGES:

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -29,10 +29,10 @@ from hoptac.track.link import ROLES
 from hoptac.track.settings import SEVERITIES
 from hoptac.web import charts
 from hoptac.web.api import select_alerts
-from hoptac.web.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, Refused, Visitor, admin, check_csrf, editor, login_csrf, reader,
+from hoptac.web.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, Admin, Editor, Reader, Refused, Visitor, check_csrf, login_csrf,
                              sign_in, visitor)
 from hoptac.web.deps import AsOf, Db, EventType, Id, Page, Year, as_of_day
-from hoptac.web.i18n import language, translator
+from hoptac.web.i18n import request_language, translator
 from hoptac.web.render import highlight, marked_article
 
 router = APIRouter(include_in_schema=False)
@@ -43,12 +43,9 @@ SEARCH_DEPTH = 200  # facets describe this many best results
 SOURCES = 50  # newest articles listed on a person's or organization's page
 
 
-Reader = Annotated[Visitor, Depends(reader)]
-Editor = Annotated[Visitor, Depends(editor)]
-
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> HTMLResponse:
-    lang = _lang(request)
+    lang = request_language(request)
     who = _quiet_visitor(request)
     response = templates.TemplateResponse(request, template, {
         "_": translator(lang), "lang": lang, "who": who, "version": __version__, "query_with": _query_with(request),
@@ -60,12 +57,8 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
     return response
 
 
-def _lang(request: Request) -> str:
-    return language(request.query_params.get("lang"), request.cookies.get("lang"))
-
-
 def _t(request: Request):
-    return translator(_lang(request))
+    return translator(request_language(request))
 
 
 def _quiet_visitor(request: Request) -> Visitor:
@@ -272,7 +265,7 @@ def programs_list(request: Request, conn: Db, _: Reader, province: str | None = 
 @router.get("/programs/{program_id}", response_class=HTMLResponse)
 def program_page(request: Request, conn: Db, _: Reader, program_id: Id, as_of: AsOf = None):
     day, t = as_of_day(as_of), _t(request)
-    p = record.program(conn, program_id, as_of=day, settings=request.app.state.monitor_settings, lang=_lang(request))
+    p = record.program(conn, program_id, as_of=day, settings=request.app.state.monitor_settings, lang=request_language(request))
     return render(request, "program.html", p=p, as_of=day.isoformat(), as_of_given=bool(as_of), timeline=svg(_life(p, day, t)),
                   roles=ROLES, item_statuses=edit.ITEM_STATUSES, point_statuses=edit.POINT_STATUSES)
 
@@ -309,7 +302,7 @@ def _life(p: dict, day: date, t) -> str:
 @router.get("/monitor", response_class=HTMLResponse)
 def monitor_page(request: Request, conn: Db, _: Reader, as_of: AsOf = None, province: str | None = None, rule: str = "",
                  severity: Annotated[Literal[(*SEVERITIES, "")], Query()] = "", resolved: bool = False):
-    day, t, lang = as_of_day(as_of), _t(request), _lang(request)
+    day, t, lang = as_of_day(as_of), _t(request), request_language(request)
     settings = request.app.state.monitor_settings
     found = select_alerts(conn, settings, day, province=province or None, rule=rule or None, severity=severity or None,
                           include_resolved=resolved, lang=lang)
@@ -477,7 +470,6 @@ def decide_alert(request: Request, who: Editor, key: FormText, decision: FormTex
 # ---------------------------------------------------------------------------- administration
 
 
-Admin = Annotated[Visitor, Depends(admin)]
 
 
 @router.get("/admin", response_class=HTMLResponse)

@@ -10,31 +10,26 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hoptac.store.browse import province_names
 from hoptac.text.fold import fold
 from hoptac.track import feeds, monitor, report
-from hoptac.web.auth import Visitor, reader
+from hoptac.web.auth import Reader
 from hoptac.web.deps import AsOf, Db, Year, as_of_day
-from hoptac.web.i18n import language
+from hoptac.web.i18n import request_language
 
 router = APIRouter(include_in_schema=False)
 
-Reader = Annotated[Visitor, Depends(reader)]
 Province = Annotated[str | None, Query(max_length=100)]
-
-
-def _lang(request: Request) -> str:
-    return language(request.query_params.get("lang"), request.cookies.get("lang"))
 
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request, conn: Db, _: Reader, province: Province = None, year: Year = None, as_of: AsOf = None):
     """The form (province, year, reference date) and the report below it, ready to print."""
     day = as_of_day(as_of)
-    lang = _lang(request)
+    lang = request_language(request)
     data = report.build(conn, province=province, year=year, as_of=day, settings=request.app.state.monitor_settings)
     query = {k: v for k, v in {"province": province, "year": year, "as_of": day.isoformat()}.items() if v not in (None, "")}
     feed = {"province": province} if province else {}  # a feed to subscribe to is today's, every day
@@ -53,18 +48,21 @@ def reports_page(request: Request, conn: Db, _: Reader, province: Province = Non
 def report_pdf(request: Request, conn: Db, _: Reader, province: Province = None, year: Year = None, as_of: AsOf = None):
     day = as_of_day(as_of)
     data = report.build(conn, province=province, year=year, as_of=day, settings=request.app.state.monitor_settings)
-    body = report.render_pdf(data, _lang(request))
+    body = report.render_pdf(data, request_language(request))
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": _attachment(province, year, day)})
 
 
 def _attachment(province: str | None, year: int | None, day: date) -> str:
     """``hoptac-report-can-tho-2025-as-of-2026-11-22.pdf``, and the accented name for clients that read it."""
-    parts = ["hoptac-report", *([fold(province).replace(" ", "-")] if province and fold(province) else []),
-             *([str(year)] if year else []), f"as-of-{day.isoformat()}"]
-    plain = "-".join(parts) + ".pdf"
-    accented = "-".join(["hoptac-report", *([province.strip()] if province and province.strip() else []), *([str(year)] if year else []),
-                         f"as-of-{day.isoformat()}"]) + ".pdf"
+    rest = [*([str(year)] if year else []), f"as-of-{day.isoformat()}"]
+    plain = "-".join(["hoptac-report", *([_slug(province)] if _slug(province) else []), *rest]) + ".pdf"
+    accented = "-".join(["hoptac-report", *([province.strip()] if province and province.strip() else []), *rest]) + ".pdf"
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(accented, safe='')}"
+
+
+def _slug(province: str | None) -> str:
+    """A province as a file name's part: ``can-tho``; empty for none."""
+    return fold(province).replace(" ", "-") if province else ""
 
 
 @router.get("/feeds/alerts.atom")
@@ -82,5 +80,5 @@ def due_calendar(request: Request, conn: Db, _: Reader, province: Province = Non
     """What falls due (commitments, action items, programs' milestones) as an iCalendar file to subscribe to."""
     day = as_of_day(as_of)
     body = feeds.ical(conn, base_url=str(request.base_url), settings=request.app.state.monitor_settings, province=province, as_of=day)
-    name = "hoptac-due" + (f"-{fold(province).replace(' ', '-')}" if province and fold(province) else "") + ".ics"
+    name = "hoptac-due" + (f"-{_slug(province)}" if _slug(province) else "") + ".ics"
     return Response(body, media_type="text/calendar; charset=utf-8", headers={"Content-Disposition": f'inline; filename="{name}"'})
