@@ -144,8 +144,7 @@ def _place(conn: Connection, article: Article, agreement: Agreement) -> int | No
     theirs = {(p.entity_id, p.side) for p in agreement.parties}
     # The cheap test first: one side's parties all among the other's (by entity or side).
     plausible = [pid for pid, ours in parties.items()
-                 if all(e in ids or side in sides for e, side in ours)
-                 or all(e in {x for x, _ in ours} or side in {y for _, y in ours} for e, side in theirs)]
+                 if _covered(ours, ids, sides) or _covered(theirs, {e for e, _ in ours}, {side for _, side in ours})]
     rows = {r.id: r for r in conn.execute(select(programs).where(programs.c.id.in_(plausible)))} if plausible else {}
     best, best_score = None, (0, 0.0)
     for program_id, program in _programs(conn, list(rows)).items():
@@ -153,6 +152,11 @@ def _place(conn: Connection, article: Article, agreement: Agreement) -> int | No
         if score and score > best_score:
             best, best_score = program_id, score
     return best
+
+
+def _covered(parties, ids: set[int], sides: set[str]) -> bool:
+    """Every (entity, side) party is among these entities or sides: the cheap test before a program is loaded."""
+    return all(e in ids or side in sides for e, side in parties)
 
 
 def _same_program(row, program: Program, agreement: Agreement) -> tuple[int, float] | None:
@@ -283,7 +287,7 @@ class _Parties:
         ids = {p.entity_id for p in article.parties}
         sides = {p.side for p in article.parties}
         named = self.members[article.id] | {pid for pid, parties in self.of_program.items()
-                                            if any(e in ids for e, _ in parties) and all(e in ids or side in sides for e, side in parties)}
+                                            if any(e in ids for e, _ in parties) and _covered(parties, ids, sides)}
         missing = named - set(self.loaded)
         self.loaded.update(_programs(self.conn, missing))
         return {pid: self.loaded[pid] for pid in named if pid in self.loaded}
