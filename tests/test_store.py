@@ -370,7 +370,7 @@ def test_a_correction_whose_fact_is_no_longer_extracted_is_reported_orphaned(eng
     path = write(tmp_path, "can-tho-visit.txt", original)
     ingest(engine, [path], jobs=1)
     with engine.begin() as conn:
-        position = fact_id(conn, "can-tho-visit.txt", "position", "Vụ trưởng Vụ Phát triển Khoa học và Công nghệ địa phương")
+        position = fact_id(conn, "can-tho-visit.txt", "position", "Vụ trưởng Vụ Phát triển khoa học và công nghệ địa phương")
         correction = set_fields(conn, position, {"former": True}, ANALYST)
     write(tmp_path, "can-tho-visit.txt", original.replace(sentence, ""))
     summary = ingest(engine, [path], jobs=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from datetime import date
 
@@ -156,9 +157,27 @@ def test_a_final_review_after_the_provinces_merged_closes_the_program(store_url,
         assert "final_review_missing" not in _rules(conn, program_id, AFTER)
 
 
-def test_a_visit_between_the_parties_is_attached_with_a_lower_confidence(store_url, tmp_path):
+def test_a_visit_naming_the_agreement_is_attached_to_its_program(store_url, tmp_path):
+    """"làm việc ... về tình hình triển khai Thỏa thuận hợp tác ... mà hai bên ký kết ngày 13/3/2024":
+    the visit names the instrument, so it follows that program for sure."""
     engine = connect(store_url)
     ingest(engine, [str(_corpus(tmp_path, "02_hai-duong-bach-khoa-thoa-thuan.txt", "19_hai-duong-bach-khoa-lam-viec.txt"))], jobs=1)
+    with engine.connect() as conn:
+        p = record.program(conn, _program(conn, signed_on="2024-03-13")["id"], as_of=AFTER, settings=load())
+    visit = next(link for link in p["links"] if link["role"] == "visit")
+    assert (visit["rule"], visit["confidence"]) == ("names_program", 0.95)
+
+
+def test_a_visit_between_the_parties_is_attached_with_a_lower_confidence(store_url, tmp_path):
+    folder = _corpus(tmp_path, "02_hai-duong-bach-khoa-thoa-thuan.txt", "19_hai-duong-bach-khoa-lam-viec.txt")
+    visit_article = folder / "19_hai-duong-bach-khoa-lam-viec.txt"
+    text = visit_article.read_text(encoding="utf-8")
+    named = re.search(r"về tình hình triển khai Thỏa thuận hợp tác[^.]*ngày 13/3/2024", text)
+    assert named, "the sample visit names its agreement"
+    text = text.replace(named.group(), "về hợp tác khoa học và công nghệ").replace("về triển khai thỏa thuận hợp tác", "về hợp tác")
+    visit_article.write_text(text, encoding="utf-8")
+    engine = connect(store_url)
+    ingest(engine, [str(folder)], jobs=1)
     with engine.connect() as conn:
         p = record.program(conn, _program(conn, signed_on="2024-03-13")["id"], as_of=AFTER, settings=load())
     visit = next(link for link in p["links"] if link["role"] == "visit")

@@ -188,7 +188,10 @@ def test_every_interface_word_exists_in_both_languages():
 
 def test_every_kind_the_data_can_hold_has_a_name_in_both_languages():
     data = resources.files("hoptac.data")
-    org_kinds = {h["kind"] for h in json.loads(data.joinpath("organizations.json").read_text())["heads"]}
+    read = lambda name: json.loads(data.joinpath(f"{name}.json").read_text())  # noqa: E731
+    org_kinds = {h["kind"] for h in read("organizations")["heads"]}
+    org_kinds |= {row["kind"] for group in ("ministries", "units") for row in read("ministries")[group]}
+    org_kinds |= {row["kind"] for name in ("institutions", "international") for row in read(name)["bodies"]}
     agreement_kinds = {kind for kind, _ in json.loads(data.joinpath("agreements.json").read_text())["kinds"]}
     wanted = ({f"org.{k}" for k in org_kinds} | {f"agreement.{k}" for k in agreement_kinds}
               | {f"event.{k}" for k in ("signing", "working_visit", "review", "conference", "other")}

@@ -1,9 +1,21 @@
-"""Agreements: cooperation programs, agreements, framework programs, memoranda.
+"""Agreements: cooperation programs, agreements, framework programs, memoranda, contracts.
 
-Each mention of an instrument (``Chương trình phối hợp``, ``Thỏa thuận hợp tác``...) is read
-with its parties (``giữa A và B``, ``A ... với B``, ``A và B thống nhất``, ``A - B: Ký kết``),
-period, orientation and number of content points; mentions that can be the same instrument
-(same kind, no conflicting parties or period) are merged into one agreement.
+Each mention of an instrument (``Chương trình phối hợp``, ``bản ghi nhớ``, ``hiệp định``, a
+bare ``ký kết hợp tác``) is read in its clause for who is bound by it:
+
+* ``giữa A và B`` after it;
+* the subject of its signing (``A và B đã ký ...``, ``A cùng B ký kết ...``), the partner
+  after it (``A ký ... với B``, ``... cùng B``), and where only people are named, the bodies
+  they hold posts in (``Bộ trưởng X cùng Tổng giám đốc Y đã ký``);
+* a partner that is an unnamed group (``với hơn 50 trường đại học``) binds the named party
+  alone; one that a later sentence lists (``các đơn vị ... gồm: A, B, C``) makes one record
+  per pair.
+
+A parent in parentheses or after a dash (``Vụ Công nghệ cao (Bộ KH&CN)``, ``Cục Ngoại vụ -
+Bộ Ngoại giao``) and a place of signing (``tại trụ sở Bộ X``) are not parties. Mentions of
+the same kind with the same parties are one instrument, whose period, orientation, number
+of content points and signing date any of them may give; an instrument with no
+identifiable party records nothing.
 """
 from __future__ import annotations
 
@@ -11,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from hoptac.extract.doc import Doc, OrgMention, leading_run
+from hoptac.extract.doc import Doc, OrgMention
 from hoptac.extract.lexicon import load, longest_first
 from hoptac.extract.patterns import L, R
 from hoptac.records import Agreement, Event, Period
@@ -19,19 +31,45 @@ from hoptac.text.dates import find_dates, find_orientations, find_periods
 
 _LIST_ITEM = re.compile(r"\((?P<n>\d{1,2})\)\s*(?P<item>[^()]+?)(?=\s*\(\d{1,2}\)|$)")
 _WORDED_ITEM = re.compile(r"(?P<n>Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười) là,?\s*(?P<item>[^.;]+)")
-_JOINED = re.compile(r"\s*(?:\([^()]{0,80}\)\s*)?(?:,|và|với|cùng|-|–)\s*(?:các\s+)?")
 _SIGNED_ON = re.compile(r"ký(?:\s+kết)?\s+(?:vào\s+)?(?:ngày\s+)?$", re.IGNORECASE)
+# what parties do with an instrument: sign it, agree on it, carry it out, review it
+_SIGN = re.compile(rf"{L}(?:ký kết|ký|kí kết|kí|trao|thống nhất|ký thỏa thuận|ký bản ghi nhớ|thực hiện|triển khai|sơ kết|tổng kết){R}", re.IGNORECASE)
+_PASSIVE = re.compile(r"[^.;]{0,80}?\sđược\s+(?P<agents>[^.;]{3,160}?)\s+(?:ký kết|ký|kí kết|kí|thống nhất)(?![\wÀ-ỹ])", re.IGNORECASE)
+_BETWEEN = re.compile(rf"{L}giữa{R}", re.IGNORECASE)
+_PARTNER = re.compile(r"\s*(?:,\s*)?(?:với|cùng(?: với)?)\s+", re.IGNORECASE)
+_JOIN = re.compile(r"\s*(?:\([^()]{0,80}\)\s*)?(?:,|và|với|cùng|cùng với|-|–)\s*(?:các\s+)?", re.IGNORECASE)
+_NOT_A_PARTY_BEFORE = re.compile(r"(?:tại|ở|trụ sở|của|thuộc|trực thuộc|\(|-|–|về|cho|do|phía)\s*$", re.IGNORECASE)
+_EFFECTIVE_FROM = re.compile(r"hiệu lực[^.;]{0,40}?(?:kể )?từ\s+(?:ngày\s+\d{1,2}\s*[/-]\s*)?(?:tháng\s+)?(?:\d{1,2}\s*[-/]\s*)?(?:năm\s+)?(?P<y>(?:19|20)\d{2})", re.IGNORECASE)
+_LISTED = re.compile(r"(?:gồm|bao gồm|là)\s*:\s*", re.IGNORECASE)
+# an unnamed group of bodies: "hơn 50 trường đại học", "các đơn vị thụ hưởng"
+_GROUP_NOUN = re.compile(r"(?<![\wÀ-ỹ])(?:trường|đơn vị|doanh nghiệp|viện|tổ chức|địa phương|tỉnh|sở|bộ|ngành|hội|công ty|tập đoàn|quỹ|cơ quan|đối tác|nhà)(?![\wÀ-ỹ])", re.IGNORECASE)
+
+
+@cache
+def _spec() -> dict:
+    return load("agreements")
 
 
 @cache
 def _kinds() -> tuple[re.Pattern, dict[str, str]]:
-    table = {w: kind for kind, words in load("agreements")["kinds"] for w in words}
+    table = {w: kind for kind, words in _spec()["kinds"] for w in words}
+    table.update(_spec()["verbs"])
     return re.compile(rf"{L}(?:{'|'.join(map(re.escape, longest_first(table)))}){R}", re.IGNORECASE), table
 
 
 @cache
 def _count_re() -> re.Pattern:
-    return re.compile(load("agreements")["count"], re.IGNORECASE)
+    return re.compile(_spec()["count"], re.IGNORECASE)
+
+
+@cache
+def _group_re() -> re.Pattern:
+    return re.compile(rf"(?:{'|'.join(_spec()['groups'])})\s", re.IGNORECASE)
+
+
+@cache
+def _not_signed_re() -> re.Pattern:
+    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, _spec()['not_signed']))}){R}", re.IGNORECASE)
 
 
 @dataclass
@@ -40,133 +78,284 @@ class _Mention:
     end: int
     kind: str
     scope_end: int  # where what follows stops being about this mention
-    title: str
-    parties: list[str] = field(default_factory=list)
-    period: tuple[int, int] | None = None
+    title: str | None
+    parties: list[list[str]] = field(default_factory=list)  # one or more sets of parties (pairs with a listed group)
+    period: tuple[int, int | None] | None = None
     orientation: int | None = None
     count: int | None = None
     points: list[str] = field(default_factory=list)
     signed_on: str | None = None
-    weak: bool = False  # parties read as "the sentence's subject ... với B"
+    signing: bool = False  # the clause reports a signing
+    named: bool = True  # the instrument's noun is printed (not only "ký kết hợp tác")
 
 
 def agreements(doc: Doc) -> list[Agreement]:
     mentions = _mentions(doc)
-    merged: list[tuple[Agreement, list[_Mention]]] = []
+    merged: list[tuple[Agreement, frozenset[str]]] = []
+    loose: list[_Mention] = []
+    weak: set[int] = set()  # agreements whose kind no instrument noun has given yet
     for m in mentions:
-        target = next((a for a, ms in merged if _compatible(a, m)), None)
-        if target is None:
-            target = Agreement(kind=m.kind, title=m.title, confidence=0.6)
-            merged.append((target, []))
-        _absorb(doc, target, m)
-        next(ms for a, ms in merged if a is target).append(m)
-    _attach_loose_counts(doc, [a for a, _ in merged])
+        if not m.parties:
+            loose.append(m)
+            continue
+        for parties in m.parties:
+            key = frozenset(parties)
+            # the same parties make one instrument: "ký kết hợp tác", then "thỏa thuận hợp tác này"
+            target = next((a for a, k in merged if k == key), None)
+            if target is None:
+                target = Agreement(kind=m.kind, title=m.title, parties=list(parties), confidence=0.85)
+                merged.append((target, key))
+                if not m.named or m.kind == "other":
+                    weak.add(id(target))
+            elif id(target) in weak and m.named and m.kind != "other":
+                target.kind = m.kind
+                weak.discard(id(target))
+            _absorb(doc, target, m)
+    agreements_ = [a for a, _ in merged]
+    for m in loose:  # "Chương trình gồm 5 nội dung": the instrument already named, if one fits
+        fits = [a for a in agreements_ if a.kind == m.kind or m.kind == "other" and len(agreements_) == 1]
+        if len(fits) == 1:
+            _absorb(doc, fits[0], m)
+    _attach_loose_counts(doc, agreements_)
     signing = _signing_date(doc)
-    out = []
-    for a, ms in merged:
-        a.signed_on = a.signed_on or (signing if any(_in_signing_context(doc, m) for m in ms) else None)
-        if a.parties:
-            a.confidence = 0.85
-        out.append(a)
-    # an instrument named in passing ("các hợp đồng, biên bản ghi nhớ được ký kết") records nothing
-    return [a for a in out if a.parties]
+    for a in agreements_:
+        if a.signed_on is None and signing and a in _signed_in_context(doc, mentions, merged):
+            a.signed_on = signing
+    return agreements_
 
 
 def _mentions(doc: Doc) -> list[_Mention]:
     kind_re, table = _kinds()
-    found = list(kind_re.finditer(doc.s))
+    s = doc.s
+    found = [k for k in kind_re.finditer(s) if not _inside_legal(doc, k.start())]
     out = []
     for i, k in enumerate(found):
         a, b = doc.sentence_of(k.start())
         nxt = found[i + 1].start() if i + 1 < len(found) and found[i + 1].start() < b else b
-        semicolon = doc.s.find(";", k.end(), nxt)
+        semicolon = s.find(";", k.end(), nxt)
         scope_end = semicolon if semicolon != -1 else nxt
-        m = _Mention(k.start(), k.end(), table[k.group().lower()], scope_end, _title(doc, k.start(), k.end(), scope_end))
-        m.parties, m.weak = _parties(doc, k.start(), k.end(), scope_end, a)
-        periods = [p for p in find_periods(doc.s[k.start() : scope_end])]
+        clause_start = max(a, s.rfind(";", a, k.start()) + 1, s.rfind(": ", a, k.start()) + 1)
+        kind = _kind(s, k, table)
+        m = _Mention(k.start(), k.end(), kind, scope_end, _title(doc, k.start(), k.end(), scope_end))
+        m.named = k.group().lower() not in _spec()["verbs"]
+        if _not_signed_re().search(s, max(a, k.start() - 30), k.end()):
+            continue  # "sẽ ký", "tiến tới ký": not signed yet
+        m.signing = bool(_SIGN.search(s, clause_start, scope_end))
+        m.parties = _parties(doc, k, clause_start, scope_end, b) or _elided(doc, out, m, k, a, clause_start, scope_end)
+        periods = find_periods(s[k.start() : scope_end])
         if periods:
             m.period = (periods[0].first, periods[0].last)
-        orientations = find_orientations(doc.s[k.start() : scope_end])
+        elif (e := _EFFECTIVE_FROM.search(s, k.start(), b)) or (e := _EFFECTIVE_FROM.search(s, a, b)):
+            m.period = (int(e["y"]), None)  # "có hiệu lực trong vòng 5 năm kể từ tháng 1-2019"
+        orientations = find_orientations(s[k.start() : scope_end])
         if orientations:
             m.orientation = orientations[0][1]
-        count = _count_re().search(doc.s, k.end(), b)
+        count = _count_re().search(s, k.end(), b)
         if count and (i + 1 >= len(found) or count.start() < found[i + 1].start() or found[i + 1].start() >= b):
             m.count = _number(count["n"])
-            m.points = _points(doc.s[count.end() : b])
+            m.points = _points(s[count.end() : b])
         m.signed_on = _explicit_signing(doc, k.end(), scope_end)
         out.append(m)
     return out
 
 
-def _title(doc: Doc, start: int, end: int, scope_end: int) -> str:
-    """The instrument's name: the quoted title around it, or its words up to the parties."""
+def _inside_legal(doc: Doc, at: int) -> bool:
+    return any(a <= at < b for a, b in doc.results.get("legal_spans", []))
+
+
+def _kind(s: str, k: re.Match, table: dict[str, str]) -> str:
+    word = k.group().lower()
+    kind = table[word]
+    qualified = _spec()["qualified"].get(word)
+    if qualified:
+        after = s[k.end() : k.end() + 30].lower()
+        if any(after.lstrip().startswith(q) for q in qualified.get("other", [])):
+            return "other"
+        return qualified["default"]
+    return kind
+
+
+def _title(doc: Doc, start: int, end: int, scope_end: int) -> str | None:
+    """The instrument's name when printed: quoted, or capitalised with what it is about."""
     s = doc.s
     q = s.rfind("“", max(0, start - 3), start + 1)
     if q != -1:
         close = s.find("”", end)
         if close != -1:
             return " ".join(s[q + 1 : close].split())
-    stop = re.search(r"\s(?:giữa|với|được|đã|sẽ|do|tại|nhằm)\s|[;:]", s[end:scope_end])
+    if not s[start].isupper():
+        return None
+    stop = re.search(r"\s(?:giữa|với|được|đã|sẽ|do|tại|nhằm|cùng|cho)\s|[;:(]", s[end:scope_end])
     title_end = end + stop.start() if stop else scope_end
     title = s[start:title_end].strip(" ,.")
     period = find_periods(s[title_end:scope_end])
     if period and "giai đoạn" not in title:
         title += f" giai đoạn {period[0].first}-{period[0].last}"
-    return " ".join(title.split())
+    return " ".join(title.split()) or None
 
 
-def _parties(doc: Doc, start: int, end: int, scope_end: int, sentence_start: int) -> tuple[list[str], bool]:
-    """The parties a mention names, and whether they were only inferred from the sentence's subject."""
+# --------------------------------------------------------------------------- parties
+
+
+def _parties(doc: Doc, k: re.Match, clause_start: int, scope_end: int, sentence_end: int) -> list[list[str]]:
+    """The sets of bodies the mention binds: one, or one per listed partner."""
     s = doc.s
-    orgs_in = lambda a, b: [o for o in doc.orgs if a <= o.start and o.end <= b]  # noqa: E731
-    # "giữa A và B" / "giữa A, B và C"
-    between = re.compile(r"\sgiữa\s").search(s, end, scope_end)
+    between = _BETWEEN.search(s, k.end(), scope_end)
     if between:
-        names = _coordinated(s, orgs_in(between.end(), scope_end))
+        names = _run(doc, _orgs_in(doc, between.end(), scope_end))
+        group = _group_after(doc, between.end(), scope_end)
         if len(names) >= 2:
-            return names, False
-    # "A ... với B": the sentence's subject and the partner after "với"
-    with_ = re.compile(r"\svới\s").search(s, end, scope_end)
-    before = orgs_in(sentence_start, start)
-    if with_:
-        partner = orgs_in(with_.end(), scope_end)
-        if partner and partner[0].start - with_.end() < 3 and before:
-            return _unique([before[0].name, partner[0].name]), True
-    # "A và B (đã) thống nhất/ký kết KIND" and "A - B: Ký kết KIND"
-    names = _coordinated(s, before)
-    return (names if len(names) >= 2 else []), False
+            return [names]
+        if len(names) == 1 and group:
+            return _with_listed(doc, names, sentence_end) or [names]
+    passive = _PASSIVE.match(s, k.end(), scope_end)
+    if passive:  # "Chương trình được A và B ký kết ngày ...": the agents are the parties
+        names = _run(doc, _orgs_in(doc, passive.start("agents"), passive.end("agents")))
+        return [names] if len(names) >= 2 else []
+    sign = _sign_before(doc, clause_start, k)
+    signed_after = re.match(r"\s*(?:\([^()]*\)\s*)?(?:đã|được)?\s*(?:ký|kí)", s[k.end() : scope_end])
+    if sign is None and not signed_after:
+        return []  # named, not reported as signed or carried out here
+    subject_end = sign.start() if sign else k.start()
+    subject = _subject(doc, _subject_start(doc, clause_start, subject_end), subject_end)
+    partner, group = _partner(doc, k.end(), scope_end)
+    if partner:
+        names = _unique(subject + partner)
+        return [names] if len(names) >= 2 else []
+    if group and subject:
+        return _with_listed(doc, subject, sentence_end) or [subject]
+    if len(subject) >= 2:
+        return [subject]
+    return []
 
 
-def _coordinated(s: str, orgs: list[OrgMention]) -> list[str]:
-    """The leading run of organizations joined by "và", "với", commas or dashes."""
-    # "Cục Đổi mới sáng tạo (Bộ KH&CN)": the parent in parentheses is not a party
-    return leading_run(s, [o for o in orgs if not s[: o.start].rstrip().endswith("(")], _JOINED)
+def _elided(doc: Doc, earlier: list[_Mention], m: _Mention, k: re.Match, sentence_start: int, clause_start: int, scope_end: int) -> list[list[str]]:
+    """"Sở KH&CN đã ký kết Thỏa thuận ... với Viện X; ký kết Chương trình ... với Hội Y": a
+    clause that opens with the verb shares the sentence's subject."""
+    if clause_start == sentence_start or not re.match(r"\s*(?:và\s+)?(?:ký|kí)", doc.s[clause_start : k.start()]):
+        return []
+    before = next((e for e in reversed(earlier) if e.parties and e.start >= sentence_start), None)
+    partner, _ = _partner(doc, k.end(), scope_end)
+    if before is None or not partner:
+        return []
+    subject = [p for p in before.parties[0] if p not in _partner(doc, before.end, before.scope_end)[0]]
+    names = _unique(subject[:1] + partner)
+    return [names] if len(names) >= 2 else []
+
+
+def _orgs_in(doc: Doc, a: int, b: int) -> list[OrgMention]:
+    return [o for o in doc.orgs if a <= o.start and o.end <= b]
+
+
+def _party_like(doc: Doc, o: OrgMention, floor: int) -> bool:
+    """Not a parent, a place of signing or a possessor: "(Bộ KH&CN)", "tại trụ sở Bộ X"."""
+    return not _NOT_A_PARTY_BEFORE.search(doc.s, max(floor, o.start - 12), o.start)
+
+
+def _run(doc: Doc, orgs: list[OrgMention]) -> list[str]:
+    """The leading run of parties joined by "và", "với", "cùng", commas or dashes."""
+    run: list[OrgMention] = []
+    for o in orgs:
+        if run and not _JOIN.fullmatch(doc.s[run[-1].end : o.start]):
+            if _NOT_A_PARTY_BEFORE.search(doc.s, run[-1].end, o.start):
+                continue  # a parent after a dash or in parentheses
+            break
+        if run and not _party_like(doc, o, run[-1].end):
+            continue
+        run.append(o)
+    return _unique([o.name for o in run])
+
+
+def _sign_before(doc: Doc, clause_start: int, k: re.Match) -> re.Match | None:
+    """The signing verb that governs the mention: the last before it in its clause."""
+    last = None
+    for m in _SIGN.finditer(doc.s, clause_start, k.end()):
+        if m.start() <= k.start() or m.end() <= k.end():
+            last = m
+    return last
+
+
+def _subject_start(doc: Doc, clause_start: int, end: int) -> int:
+    """The subject is the phrase just before the verb: after the clause's opening adverbials
+    ("Ngày 3/4, tại Hà Nội, A và B ký" starts at A; "Sau khi ..., hai bên ký" at "hai bên")
+    and, in a passive, after "được". A comma inside a body's name does not count."""
+    s = doc.s
+    passive = s.rfind(" được ", clause_start, end)
+    if passive != -1:
+        return passive + 6
+    start = clause_start
+    for c in re.finditer(r",", s[clause_start:end]):
+        at = clause_start + c.start()
+        if not any(o.start < at < o.end for o in doc.orgs) and not _in_parentheses(s, clause_start, at):
+            start = at + 1
+    return start
+
+
+def _in_parentheses(s: str, a: int, at: int) -> bool:
+    return s.count("(", a, at) > s.count(")", a, at)
+
+
+def _subject(doc: Doc, start: int, end: int) -> list[str]:
+    """The signing parties named before the verb: bodies, or the bodies of the people named."""
+    orgs = [o for o in _orgs_in(doc, start, end) if _party_like(doc, o, start)]
+    names = _unique([o.name for o in orgs])
+    if names:
+        return names
+    bodies: list[str] = []
+    for a, b, _, held in doc.people:
+        if start <= a and b <= end:
+            bodies.extend(held[:1])
+    return _unique(bodies)
+
+
+def _partner(doc: Doc, pos: int, scope_end: int) -> tuple[list[str], bool]:
+    """``... với B`` / ``... cùng B`` after the instrument; whether the partner is an unnamed group."""
+    s = doc.s
+    m = _PARTNER.search(s, pos, scope_end)
+    if m is None or m.start() - pos > 220:
+        return [], False
+    if _group_re().match(s, m.end()) and _GROUP_NOUN.search(s, m.end(), min(scope_end, m.end() + 40)):
+        return [], True
+    orgs = _orgs_in(doc, m.end(), scope_end)
+    if not orgs or orgs[0].start - m.end() > 3:
+        return [], False
+    return _run(doc, orgs), False
+
+
+def _group_after(doc: Doc, pos: int, end: int) -> bool:
+    m = re.search(r"\s(?:và|với)\s+(?:các|những|hơn|\d+)\s", doc.s[pos:end])
+    return bool(m) and bool(_GROUP_NOUN.search(doc.s, pos + m.end(), min(end, pos + m.end() + 40)))
+
+
+def _with_listed(doc: Doc, named: list[str], sentence_end: int) -> list[list[str]]:
+    """"... ký thỏa thuận tài trợ cho các đơn vị thụ hưởng" then "Các đơn vị ... gồm: A, B, C":
+    one instrument per partner listed in the next sentences."""
+    s = doc.s
+    horizon = min(len(s), sentence_end + 600)
+    listed = _LISTED.search(s, sentence_end, horizon)
+    if listed is None:
+        return []
+    end = s.find("\n", listed.end())
+    end = len(s) if end == -1 else end
+    partners = [o for o in _orgs_in(doc, listed.end(), end) if o.name not in named and _party_like(doc, o, listed.end())]
+    return [[named[0], p] for p in _unique([o.name for o in partners])] if len(partners) >= 2 else []
 
 
 def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _compatible(a: Agreement, m: _Mention) -> bool:
-    if a.kind != m.kind:
-        return False
-    if a.parties and m.parties and set(a.parties) != set(m.parties):
-        # "Sở ... khẳng định Chương trình phối hợp với B": the known program with B
-        return m.weak and m.parties[-1] in a.parties
-    if a.period and m.period and (a.period.start, a.period.end) != m.period:
-        return False
-    return True
+# --------------------------------------------------------------------------- fields
 
 
 def _absorb(doc: Doc, a: Agreement, m: _Mention) -> None:
-    a.parties = a.parties or m.parties
     if m.period and not a.period:
         a.period = Period(*m.period)
     a.orientation_to = a.orientation_to or m.orientation
     a.content_items = a.content_items or m.count or (len(m.points) or None)
     a.content_points = a.content_points or m.points
     a.signed_on = a.signed_on or m.signed_on
-    if len(m.title) > len(a.title or "") and (m.parties or not a.parties):
+    if m.title and len(m.title) > len(a.title or ""):
         a.title = m.title
     for span in doc.evidence(m.start):
         if span not in a.evidence:
@@ -174,10 +363,11 @@ def _absorb(doc: Doc, a: Agreement, m: _Mention) -> None:
 
 
 def _attach_loose_counts(doc: Doc, agreements: list[Agreement]) -> None:
-    """"Hai bên thống nhất 6 nội dung", "Chương trình gồm 5 nội dung": the article's only agreement."""
+    """"Hai bên thống nhất 6 nội dung", "Theo thỏa thuận, ... sẽ hợp tác 4 nội dung": the
+    article's only agreement."""
     if len(agreements) != 1 or agreements[0].content_items:
         return
-    reference = re.compile(load("agreements")["reference"])
+    reference = re.compile(_spec()["reference"])
     for a, b in doc.shadow_sentences():
         sentence = doc.s[a:b]
         speaks_of_it = re.search(r"hai bên|các bên|hai đơn vị|hai cơ quan", sentence, re.IGNORECASE) or reference.match(sentence)
@@ -195,7 +385,7 @@ def _points(tail: str) -> list[str]:
 
 
 def _number(word: str) -> int:
-    return int(word) if word.isdigit() else load("agreements")["numbers"][word.lower()]
+    return int(word) if word.isdigit() else _spec()["numbers"][word.lower()]
 
 
 def _explicit_signing(doc: Doc, start: int, end: int) -> str | None:
@@ -212,6 +402,15 @@ def _signing_date(doc: Doc) -> str | None:
     return signings[0].date if signings else None
 
 
-def _in_signing_context(doc: Doc, m: _Mention) -> bool:
-    a, b = doc.sentence_of(m.start)
-    return bool(re.search(r"ký|thống nhất", doc.s[a:b], re.IGNORECASE))
+def _signed_in_context(doc: Doc, mentions: list[_Mention], merged: list[tuple[Agreement, frozenset[str]]]) -> list[Agreement]:
+    """The agreements some mention of which reports the signing the article is about."""
+    out = []
+    for a, key in merged:
+        if any(m.signing and any(frozenset(p) == key for p in m.parties) and not _recalled(doc, m) for m in mentions):
+            out.append(a)
+    return out
+
+
+def _recalled(doc: Doc, m: _Mention) -> bool:
+    a, _ = doc.sentence_of(m.start)
+    return bool(re.search(r"trước đó|năm \d{4}|được[^.;]{0,40}ký", doc.s[a : m.end], re.IGNORECASE))

@@ -1,74 +1,124 @@
 """Commitments: the follow-up an article promises or directs.
 
-A commitment is a kind of follow-up (focal point, action plan, periodic review...) said in a
-sentence that directs or promises (``chỉ đạo``, ``đề nghị``, ``sẽ``, ``cần``) rather than one
-reporting what was done. Its actor is who is directed (``chỉ đạo Vụ X``), else the subject.
+Two readings of each clause:
+
+* a kind of follow-up (focal point, action plan, periodic review...) said in a clause that
+  directs or promises (``chỉ đạo``, ``giao``, ``sẽ``, ``cần``) rather than one reporting what
+  was done;
+* any other specific future action an identifiable body promises (``A sẽ tổ chức ...``,
+  ``A cam kết sẽ tiếp nhận ...``, ``sẽ được A công nhận``) or is directed to do (``giao A
+  chủ trì``, ``yêu cầu A báo cáo``, ``chỉ đạo A ...``) — not a general intention (``sẽ tiếp
+  tục``, ``tăng cường``, ``tạo mọi điều kiện``), a proposal to others (``đề nghị``,
+  ``kiến nghị``, ``mong muốn``), an enterprise's own business (``sẽ ra mắt``) or what was
+  already done.
+
+The actor is who is directed (``giao Vụ X``), else the clause's subject: a body, or the body
+of the person speaking (``Bộ trưởng X khẳng định sẽ ...``). One record per kind and actor.
 """
 from __future__ import annotations
 
 import re
 from functools import cache
 
-from hoptac.extract.doc import Doc, leading_run
-from hoptac.extract.lexicon import load
+from hoptac.extract.doc import Doc, OrgMention, leading_run
+from hoptac.extract.lexicon import load, longest_first
+from hoptac.extract.patterns import L, R
 from hoptac.records import Commitment
 
 _LISTED = re.compile(r"\s*(?:,|và|cùng|cùng với)\s*")
 _PAIRED = re.compile(r"\s*(?:và|cùng|cùng với)\s*")
 _COLLECTIVE = re.compile(r"\b(?:hai|các|hai bên|hai đơn vị|các bên|các đơn vị)\s*$", re.IGNORECASE)
+_CLAUSES = re.compile(r";|:\s|,\s*(?:đồng thời|sau đó|trong đó)\b", re.IGNORECASE)
 
 
 @cache
-def _spec() -> tuple[list[tuple[str, re.Pattern]], re.Pattern, re.Pattern, re.Pattern]:
-    spec = load("commitments")
-    kinds = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in spec["kinds"]]
-    return (
-        kinds,
-        re.compile(rf"(?<!\w){spec['directive']}(?!\w)", re.IGNORECASE),
-        re.compile(spec["report"], re.IGNORECASE),
-        re.compile(spec["actor_after"], re.IGNORECASE),
-    )
+def _spec() -> dict:
+    return load("commitments")
+
+
+@cache
+def _kind_patterns() -> list[tuple[str, re.Pattern]]:
+    return [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _spec()["kinds"]]
+
+
+@cache
+def _re(name: str, bounded: bool = True) -> re.Pattern:
+    spec = _spec()[name]
+    body = spec if isinstance(spec, str) else "|".join(longest_first(spec))
+    return re.compile(rf"{L}(?:{body}){R}" if bounded else body, re.IGNORECASE)
 
 
 def commitments(doc: Doc) -> list[Commitment]:
-    kinds, directive, report, actor_after = _spec()
     found: dict[tuple[str, str | None], Commitment] = {}
+
+    def add(kind: str, actor: str | None, a: int, b: int) -> None:
+        key = (kind, actor)
+        if key not in found:
+            found[key] = Commitment(
+                kind=kind, actor=actor, text=" ".join(doc.s[a:b].split()),
+                evidence=doc.evidence(a), confidence=0.75 if actor else 0.6,
+            )
+
     for a, b in doc.shadow_sentences():
         sentence = doc.s[a:b]
-        if not _any_kind().search(sentence) or report.search(sentence):
+        if _re("report", bounded=False).search(sentence):
             continue
-        for kind, pattern in kinds:
-            for m in pattern.finditer(sentence):
-                if kind == "plan_building" and _is_action_plan(sentence, m):
-                    continue
-                if not directive.search(sentence, 0, m.end() + 40):
-                    continue
-                for actor in _actors(doc, a, a + m.start(), actor_after) or [None]:
-                    key = (kind, actor)
-                    if key not in found:
-                        found[key] = Commitment(
-                            kind=kind, actor=actor, text=" ".join(sentence.split()),
-                            evidence=doc.evidence(a), confidence=0.75 if actor else 0.6,
-                        )
+        if _re("requests").search(sentence):
+            continue  # "kiến nghị Ủy ban ... giao Bộ Nội vụ ...": what is asked for is not directed
+        typed = _typed(doc, a, b)
+        for kind, actor in typed:
+            add(kind, actor, a, b)
+        if _opens_with_proposal(doc, a, b):
+            continue  # "X đề nghị Y ...": beyond the follow-up mechanisms above, a proposal
+        for kind, actor in _promised_or_directed(doc, a, b):
+            if not any(t_actor == actor for _, t_actor in typed):
+                add(kind, actor, a, b)
     return list(found.values())
 
 
-@cache
-def _any_kind() -> re.Pattern:
-    """A cheap scan to skip the sentences that hold no kind of commitment at all."""
-    return re.compile("|".join(map(re.escape, load("commitments")["anchors"])), re.IGNORECASE)
+def _opens_with_proposal(doc: Doc, a: int, b: int) -> bool:
+    """A sentence whose first verb is a proposal (``X kiến nghị ...``): all it lists is proposed."""
+    first = _re("proposal").search(doc.s, a, b)
+    modal = _re("promise").search(doc.s, a, b) or _re("directive_verbs").search(doc.s, a, b)
+    return bool(first) and (modal is None or first.start() < modal.start())
 
 
-def _is_action_plan(sentence: str, m: re.Match) -> bool:
-    return bool(re.match(r"\s*(?:hành động|triển khai)", sentence[m.end() :]))
+# --------------------------------------------------------------------------- typed kinds
 
 
-def _actors(doc: Doc, sentence_start: int, at: int, actor_after: re.Pattern) -> list[str]:
+def _typed(doc: Doc, a: int, b: int) -> list[tuple[str, str | None]]:
+    """Follow-up of a known kind said in a directing or promising sentence."""
+    sentence = doc.s[a:b]
+    if not _re("anchors").search(sentence):
+        return []
+    directive = _re("directive")
+    out = []
+    for kind, pattern in _kind_patterns():
+        for m in pattern.finditer(sentence):
+            if kind == "plan_building" and re.match(r"\s*(?:hành động|triển khai)", sentence[m.end() :]):
+                continue
+            if not directive.search(sentence, 0, m.end() + 40):
+                continue
+            if re.search(r"(?:Luật|Nghị định|Chương trình|Đề án)\s+(?:\S+\s+){0,2}$", sentence[max(0, m.start() - 30) : m.start()]):
+                continue  # "Luật hỗ trợ doanh nghiệp nhỏ và vừa": a name, not an act
+            actors = _actors(doc, a, a + m.start())
+            if not actors and not _COLLECTIVE_SUBJECT.search(sentence):
+                continue
+            for actor in actors or [None]:
+                out.append((kind, actor))
+    return out
+
+
+# "hai bên", "các đơn vị": a follow-up of the parties together, which has no single actor
+_COLLECTIVE_SUBJECT = re.compile(r"\b(?:hai|các) (?:bên|đơn vị|cơ quan|ngành|sở|địa phương)\b|\bhai (?:Sở|Bộ|Viện)\b", re.IGNORECASE)
+
+
+def _actors(doc: Doc, sentence_start: int, at: int) -> list[str]:
     """Who carries it out: the directed organizations, or the clause's subject."""
     clause_start = max(sentence_start, doc.s.rfind(";", sentence_start, at) + 1, doc.s.rfind(":", sentence_start, at) + 1)
     orgs = [o for o in doc.orgs if clause_start <= o.start and o.end <= at]
     directed = None
-    for m in actor_after.finditer(doc.s, clause_start, at):
+    for m in _re("actor_after", bounded=False).finditer(doc.s, clause_start, at):
         directed = m
     if directed:
         after = [o for o in orgs if o.start >= directed.end()]
@@ -79,3 +129,123 @@ def _actors(doc: Doc, sentence_start: int, at: int, actor_after: re.Pattern) -> 
     if orgs and not _COLLECTIVE.search(doc.s[clause_start : orgs[0].start]):
         return leading_run(doc.s, orgs, _PAIRED, most=2)  # "Sở KH&CN và Công an thành phố sẽ..."
     return []
+
+
+# --------------------------------------------------------------------------- any other action
+
+
+def _promised_or_directed(doc: Doc, a: int, b: int) -> list[tuple[str, str | None]]:
+    """Specific future actions promised or directed in the sentence's clauses, as
+    (kind, actor): ``other`` unless the action says which kind."""
+    s = doc.s
+    out = []
+    bounds = [a] + [m.end() for m in _CLAUSES.finditer(s, a, b)] + [b]
+    for start, end in zip(bounds, bounds[1:]):
+        clause = s[start:end]
+        if _re("proposal").search(clause) or _re("done", bounded=False).search(clause):
+            continue
+        for actor, action_at in _directed(doc, start, end) + _promised(doc, start, end):
+            action = s[action_at:end]
+            if actor is None or _general(action) or _own_business(doc, actor, action):
+                continue
+            out.append((_kind_of(action), actor))
+    return out
+
+
+def _directed(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
+    """``giao (cho) A ...``, ``yêu cầu A (phải) ...``, ``chỉ đạo A ...``: A, and where its task begins."""
+    s = doc.s
+    out = []
+    for m in _re("directive_verbs").finditer(s, start, end):
+        target = _body_at(doc, _skip_space(s, m.end()), end)
+        if target is None:
+            continue
+        name, after = target
+        out.append((name, after))
+    return out
+
+
+def _promised(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
+    """``A (cũng) sẽ ...``, ``A cam kết ...``, ``sẽ được A công nhận``: A, and where the promise begins."""
+    s = doc.s
+    out = []
+    for m in _re("promise").finditer(s, start, end):
+        passive = re.match(r"\s*được\s+", s[m.end() : end])
+        if passive:  # "sẽ được UNESCO công nhận": the agent is the one who will act
+            agent = _body_at(doc, m.end() + passive.end(), end)
+            if agent:
+                out.append(agent)
+            continue
+        subject = _subject(doc, start, m.start())
+        if subject is not None:
+            out.append((subject, m.end()))
+    return out
+
+
+def _skip_space(s: str, i: int) -> int:
+    while i < len(s) and s[i] in " \t":
+        i += 1
+    return i
+
+
+def _body_at(doc: Doc, pos: int, end: int) -> tuple[str, int] | None:
+    """The body named at ``pos`` (directly, or through a person holding a post in it)."""
+    s = doc.s
+    m = re.match(r"(?:cho\s+)?(?:phía\s+)?", s[pos:end])
+    pos += m.end() if m else 0
+    if pos >= end:
+        return None
+    org = doc.org_starting(pos)
+    if org is not None and org.end <= end:
+        return org.name, org.end
+    for a, b, _, held in doc.people:
+        if (a <= pos < b or pos <= a < pos + 6) and a < end and held:
+            return held[0], b
+    return None
+
+
+def _subject(doc: Doc, start: int, at: int) -> str | None:
+    """The subject of a promise: the last body named before it in the clause, unless a
+    collective ("hai bên") or a state stands there; else the body of the person speaking."""
+    s = doc.s
+    window = s[start:at]
+    if _re("not_actors").search(window[-40:]):
+        return None
+    said = None
+    for said in _re("reporting").finditer(s, start, at):
+        pass
+    if said is not None:
+        # "X cho biết [NP] sẽ ...": the promise is X's only when nothing else stands before it
+        between = s[said.end() : at].strip(" ,:")
+        if between:
+            org = doc.org_starting(_skip_space(s, said.end()))
+            return org.name if org and not s[org.end : at].strip(" ,") else None
+    orgs = [o for o in doc.orgs if start <= o.start and o.end <= at and not _possessed(s, o)]
+    people = [(a, b, held) for a, b, _, held in doc.people if start <= a and b <= at + 1 and held]
+    last_org = orgs[-1] if orgs else None
+    last_person = people[-1] if people else None
+    if last_person and (last_org is None or last_person[0] > last_org.start or last_person[0] <= last_org.start < last_person[1]):
+        return last_person[2][0]
+    return last_org.name if last_org else None
+
+
+def _possessed(s: str, o: OrgMention) -> bool:
+    """"của Bộ X", "với Sở Y", "tại Viện Z": not the one who acts."""
+    return bool(re.search(r"(?:của|với|tại|cho|từ|đối với|thuộc|về|giữa|trước|lên|cùng|do)\s*$", s[max(0, o.start - 12) : o.start]))
+
+
+def _general(action: str) -> bool:
+    return bool(_re("general").match(action.lstrip()))
+
+
+def _own_business(doc: Doc, actor: str, action: str) -> bool:
+    """An enterprise's plans for its own business ("sẽ ra mắt điện thoại") are not follow-up."""
+    kind = next((o.kind for o in doc.orgs if o.name == actor), None)
+    return kind == "enterprise" and bool(_re("business").match(action.lstrip()))
+
+
+def _kind_of(action: str) -> str:
+    for kind, pattern in _kind_patterns():
+        if pattern.search(action):
+            return kind
+    return "other"

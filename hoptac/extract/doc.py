@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from hoptac.extract import gazetteer
 from hoptac.extract.shadow import Shadow
+from hoptac.extract.tokens import Tokens
 from hoptac.records import Span
 from hoptac.text.letters import CAP_WORD
 
@@ -33,6 +34,7 @@ class OrgMention:
     kind: str
     province: str | None
     head_only: bool = False  # "Sở", "Viện Hàn lâm": a head written alone, to resolve
+    printed: str | None = None  # the acronym or brand it was named by ("FPT", "UNESCO")
 
 
 @dataclass
@@ -44,9 +46,13 @@ class Doc:
     shadow: Shadow
     sentences: list[tuple[int, int]]  # text offsets
     province: gazetteer.Province | None  # the locality the article is about
+    tokens: Tokens  # of the shadow text
     orgs: list[OrgMention] = field(default_factory=list)
+    # (start, end, name, bodies of the posts given there) of each person mentioned
+    people: list[tuple[int, int, str, list[str]]] = field(default_factory=list)
     # filled by components, in pipeline order
     results: dict[str, list] = field(default_factory=dict)
+    _org_index: tuple[list, dict] | None = field(default=None, repr=False)
 
     @classmethod
     def from_article(cls, article: Article) -> Doc:
@@ -60,7 +66,20 @@ class Doc:
             shadow=shadow,
             sentences=split_sentences(article.text),
             province=main_province(shadow.text, article.title),
+            tokens=Tokens(shadow.text),
         )
+
+    @property
+    def when(self) -> date | None:
+        """The article's date, for names that changed over time (None: undated)."""
+        return self.published
+
+    def org_starting(self, pos: int) -> OrgMention | None:
+        """The organization mention that starts at shadow offset ``pos``, if any."""
+        index = self._org_index
+        if index is None or index[0] is not self.orgs:
+            index = self._org_index = (self.orgs, {o.start: o for o in reversed(self.orgs)})
+        return index[1].get(pos)
 
     @property
     def s(self) -> str:

@@ -74,6 +74,11 @@ def _old_style_tone(word: str) -> str:
     return unicodedata.normalize("NFC", base[: i + 1] + tones[0] + base[i + 1 :])
 
 
+def tone_key(word: str) -> str:
+    """One word with its tone on the first vowel of an open oa/oe/uy syllable (``uỷ`` → ``ủy``)."""
+    return _old_style_tone(word)
+
+
 @lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     s = unicodedata.normalize("NFC", text).casefold()

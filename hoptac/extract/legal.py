@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from hoptac.extract import gazetteer
 from hoptac.extract.doc import Doc
 from hoptac.extract.lexicon import load, longest_first
 from hoptac.extract.organizations import org_at
@@ -24,13 +25,25 @@ _DATE_AFTER = re.compile(r"\s*,?\s*(?:ban hành\s+)?ngày\s")
 
 @cache
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
-    kinds = "|".join(map(re.escape, longest_first(load("legal")["kinds"])))
+    words = longest_first(load("legal")["kinds"])
+    kinds = "|".join(map(re.escape, words))
+    # news writes the kind in lowercase inside a sentence ("theo quyết định số 138")
+    any_case = "|".join(f"[{re.escape(w[0])}{re.escape(w[0].lower())}]{re.escape(w[1:])}" for w in words)
     numbered = re.compile(
-        rf"{L}(?P<kind>{kinds})(?:\s+(?P<name>[^.;:()]{{0,120}}?))?\s+(?:số\s+)?(?P<num>{NUMBER}){R}"
+        rf"{L}(?P<kind>{any_case})(?:\s+(?P<name>(?:(?!{kinds}|ngày\s)[^.;:()]){{0,120}}?))?\s+(?:số\s+)?(?P<num>{NUMBER}){R}"
     )
-    # "Nghị quyết 45 của Bộ Chính trị": a bare number, typed by its issuer
-    bare = re.compile(rf"{L}(?P<kind>{kinds})\s+(?:số\s+)?(?P<num>\d{{1,4}})(?![\d/\-])(?=\s*,?\s*(?:của|ngày)\s)")
+    # "Nghị quyết 45 của Bộ Chính trị", "Nghị định 99 về ...", "Nghị định 80/2007", "quyết
+    # định số 138 của ...": a number without its code, kept as printed unless its issuer fixes it
+    bare = re.compile(
+        rf"{L}(?:(?P<kind>{kinds})\s+(?:số\s+)?|(?P<lkind>{any_case})\s+số\s+)(?P<num>\d{{1,4}}(?:/(?:19|20)\d{{2}})?)(?![\d/\-])"
+        rf"(?=\s*,?\s*(?:của|ngày|về|do|quy định|hướng dẫn|được|năm|và)\s|\s*[,.;])"
+    )
     return numbered, bare
+
+
+def _kind_of(m: re.Match) -> str:
+    kind = m["kind"] if m.re.groupindex.get("kind") and m["kind"] else m["lkind"]
+    return kind[0].upper() + kind[1:]
 
 
 def official_number(raw: str) -> str:
@@ -51,7 +64,7 @@ def legal_refs(doc: Doc) -> list[LegalRef]:
         [(m, True) for m in numbered.finditer(doc.s)] + [(m, False) for m in bare.finditer(doc.s)], key=lambda x: x[0].start()
     )
     for m, is_numbered in spans:
-        kind = m["kind"]
+        kind = _kind_of(m)
         date, issuer, issuer_end = _date_and_issuer(doc, m.end())
         number = official_number(m["num"]) if is_numbered else _party_number(kind, m["num"], issuer)
         doc.results.setdefault("legal_spans", []).append((m.start(), issuer_end))
@@ -97,7 +110,7 @@ def _date_and_issuer(doc: Doc, pos: int) -> tuple[str | None, str | None, int]:
 
 
 def _issuer_at(doc: Doc, pos: int) -> tuple[str, int] | None:
-    org = org_at(doc.s, pos, doc.province)
+    org = doc.org_starting(pos) or org_at(doc, pos)
     if org:
         return org.name, org.end
     m = re.match(r"Thủ tướng Chính phủ|Thủ tướng|Chủ tịch nước", doc.s[pos:])
@@ -118,6 +131,5 @@ def _issuer_from_code(number: str, doc: Doc) -> str | None:
     tail = re.split(r"[/\-]", number)[-1]
     issuer = codes.get(tail) or codes.get(re.sub(r"\d+$", "", tail))
     if issuer in ("Tỉnh ủy", "Ủy ban nhân dân", "Sở Khoa học và Công nghệ", "Hội đồng nhân dân") and doc.province:
-        org = org_at(issuer, 0, doc.province)
-        return org.name if org else issuer
+        return f"{issuer} {doc.province.name if issuer == 'Tỉnh ủy' else gazetteer.display(doc.province)}"
     return issuer

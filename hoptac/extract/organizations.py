@@ -1,10 +1,23 @@
-"""Organizations: named by a head word (Sở, Bộ, Viện, Ủy ban nhân dân...) and what follows.
+"""Organizations: bodies known by name, and names built from a head word and what follows.
 
 Vietnamese names an organization as head + name + locality: ``Sở Khoa học và Công nghệ tỉnh
-Cao Bằng``. A name runs until punctuation, a place (which closes it), a coordinated second
-organization (``và Sở...``) or the verb of the sentence; known names are matched first. A
-body that belongs to one locality but is written without it (``Sở KH&CN``, ``Công an thành
-phố``) takes the article's locality.
+Cao Bằng``, ``Bộ Việc làm và Lao động Hàn Quốc``, ``tập đoàn Vingroup``. Bodies the package
+knows (``hoptac/data``: ministries, their units, national institutions, international
+organizations and foreign agencies, well-known enterprises) are matched first, in any of
+their spellings, and acronyms and brands as printed (``WIPO``, ``FPT``). Other names are read
+word by word after their head:
+
+* a place or a state closes the name (``... tỉnh Cao Bằng``, ``... Hàn Quốc``);
+* a capitalised word continues it, unless it starts a person, a title or a second body;
+* a lowercase word continues it only if it is a word organizations are named with
+  (``khoa học``, ``ứng dụng``, ``chất lượng cao``), and never once the name has reached a
+  brand or acronym (``Đại học Laval tiên phong`` stops after Laval) or, in a name written
+  in title case, after a lowercase word (``... Đo lường Chất lượng nghiên cứu`` stops);
+* verbs and function words (``cho biết``, ``đã``, ``sáng``) end it.
+
+A body of one locality written without its place (``Sở KH&CN``, ``Công an thành phố``) takes
+the article's; a head written alone (``Sở``, ``Viện Hàn lâm``) stands for the body of that head
+the article names most.
 """
 from __future__ import annotations
 
@@ -13,130 +26,624 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from hoptac.extract import gazetteer
+from hoptac.extract.bodies import Country, books, known, pick
 from hoptac.extract.doc import Doc, OrgMention, district_province
-from hoptac.extract.lexicon import load, longest_first
-from hoptac.extract.patterns import L, R, address_re, looks_like_full_name, name_run_re, starts_with_surname, title_re
+from hoptac.extract.lexicon import load
+from hoptac.extract.patterns import address_re, canonical_titles, looks_like_full_name, name_run_re, starts_with_surname, surnames, title_re
 from hoptac.extract.shadow import expand
+from hoptac.extract.tokens import PhraseBook, Tokens, keys
 from hoptac.records import Organization
+from hoptac.text.decode import is_syllable
 from hoptac.text.letters import CAP_WORD
 
-_TOKEN = re.compile(r"[ \t]+(?P<w>[^\s,;:()“”\"‘’.!?…]+)")
-_PLACE_TYPE = re.compile(rf"{L}(?P<t>tỉnh|thành phố|thị xã|huyện|quận|xã|phường|Tỉnh|Thành phố|Thị xã|Huyện|Quận){R}")
+_PLACE_TYPE = re.compile(r"(?<![\wÀ-ỹ])(?P<t>tỉnh|thành phố|thị xã|huyện|quận|xã|phường|Tỉnh|Thành phố|Thị xã|Huyện|Quận)(?![\wÀ-ỹ])")
 _DISTRICT_TYPES = {"thị xã", "huyện", "quận", "xã", "phường"}
-_PLURAL_BEFORE = re.compile(rf"{L}(?:các|những|mọi|nhiều|hai|ba|\d+|cùng các)\s+$", re.IGNORECASE)
-_MAX_WORDS = 14
-_ONE_WORD = re.compile(rf"{CAP_WORD}{R}")
+_PLURAL = frozenset({"các", "những", "mọi", "nhiều", "hai", "ba", "bốn", "năm", "mấy", "một số", "cùng các"})
+_MAX_WORDS = 16
+_ONE_WORD = re.compile(rf"{CAP_WORD}(?![\wÀ-ỹ])")
+_VIETNAM = ("việt", "nam")
+# Vietnamese state bodies are named without "Việt Nam" ("Bộ Xây dựng Việt Nam" is the Bộ Xây dựng)
+_STATE = frozenset({"ministry", "foreign_government"})
+# an enterprise's legal form, written inside its name ("Công ty TNHH thủy sản Minh Hàn")
+_LEGAL_FORMS = frozenset({"TNHH", "CP", "MTV", "JSC", "Co", "Ltd"})
 
 
 @dataclass(frozen=True)
 class Head:
     word: str
     kind: str
-    local: bool
-    bare: bool
-    implied: bool
-    place_only: bool
-    names: str | None  # a closed list of names that may follow ("departments" of a Sở)
-    brand: bool
+    local: bool = False  # a body of one locality: without a place it takes the article's
+    implied: bool = False  # written alone it still means the article's locality
+    bare: bool = False  # the head alone is a complete name ("Quốc hội")
+    place_only: bool = False  # nothing but a place may follow ("Tỉnh ủy Yên Bái")
+    names: str | None = None  # a closed list of names follows ("Sở" + a department)
+    brand: bool = False  # an enterprise: its name ends at its last capitalised word
+    sub: bool = False  # a sub-unit: the parent printed right after it is part of its name
+    lower: bool = False  # may be printed in lowercase before a capitalised name ("tập đoàn Vingroup")
 
 
 @cache
-def _heads() -> tuple[re.Pattern, dict[str, Head]]:
-    heads = {
-        h["head"].casefold(): Head(h["head"], h["kind"], h.get("local", False), h.get("bare", False), h.get("implied", False), h.get("place_only", False), h.get("names"), h.get("brand", False))
-        for h in load("organizations")["heads"]
-    }
-    # a capital marks a name; the rest may be in any case ("Liên hiệp các hội")
-    return _first_letter_as_printed([h.word for h in heads.values()]), heads
+def _heads() -> PhraseBook[Head]:
+    fields = Head.__dataclass_fields__
+    return PhraseBook((h["head"], Head(**{k: v for k, v in h.items() if k in fields and k != "head"}, word=h["head"])) for h in load("organizations")["heads"])
 
 
 @cache
-def _known() -> tuple[re.Pattern, dict[str, tuple[str, str]]]:
-    """Known organizations: a pattern of every spelling, and spelling (folded) → (name, kind)."""
-    table: dict[str, tuple[str, str]] = {}
-    spellings = []
-    for canonical, kind, *aliases in load("organizations")["known"]:
-        for spelling in [canonical, *aliases]:
-            spellings.append(expand(spelling))
-            table[spellings[-1].casefold()] = (canonical, kind)
-    # "tiến bộ khoa học và công nghệ" is not the Ministry
-    return _first_letter_as_printed(spellings), table
+def _vocabulary() -> tuple[PhraseBook[bool], frozenset[str], frozenset[tuple[str, str]]]:
+    """Words organizations are named with, and the words and pairs that end a name."""
+    spec = load("organizations")
+    words = PhraseBook((w, True) for w in spec["name_words"])
+    stops = spec["name_stops"]
+    return words, frozenset(stops["words"]), frozenset(tuple(p.split()) for p in stops["pairs"])
 
 
-def _first_letter_as_printed(words: list[str]) -> re.Pattern:
-    """Any of ``words`` (longest first), the first letter in its case, the rest in any case."""
-    alternatives = [f"{re.escape(w[0])}(?i:{re.escape(w[1:])})" for w in longest_first(words)]
-    return re.compile(rf"{L}(?:{'|'.join(alternatives)}){R}")
+# --------------------------------------------------------------------------- finding
 
 
-@cache
-def _stops() -> tuple[frozenset[str], frozenset[str]]:
-    spec = load("organizations")["name_stops"]
-    return frozenset(spec["words"]), frozenset(spec["pairs"])
-
-
-@cache
-def _province_at() -> re.Pattern:
-    return re.compile(rf"(?:{gazetteer.province_name_pattern()}){R}")
-
-
-def find_orgs(s: str, province: gazetteer.Province | None) -> list[OrgMention]:
-    """Every organization mentioned in the shadow text ``s``, in order."""
+def find_orgs(doc: Doc) -> list[OrgMention]:
+    """Every organization mentioned in the shadow text, in order, without overlaps."""
+    toks = doc.tokens
     found: list[OrgMention] = []
-    taken: list[tuple[int, int]] = []
-    known_re, known = _known()
-    for m in known_re.finditer(s):
-        name, kind = known[m.group().casefold()]
-        found.append(OrgMention(m.start(), m.end(), name, kind, None))
-        taken.append((m.start(), m.end()))
-    heads_re, heads = _heads()
-    for m in heads_re.finditer(s):
-        if any(a <= m.start() < b for a, b in taken) or _PLURAL_BEFORE.search(s, max(0, m.start() - 12), m.start()):
+    i = 0
+    while i < len(toks):
+        t = toks.items[i]
+        if not t.is_word or (_plural_before(toks, i) and not _two_of_a_kind(doc, i)):
+            i += 1
             continue
-        mention = org_at(s, m.start(), province)
-        if mention:
-            found.append(mention)
-            taken.append((mention.start, mention.end))
+        hit = _titled_body(doc, i)
+        if hit is None and (after := _past_title(doc, i)) is not None:
+            i = after  # "Ủy viên Ban Thường vụ Tỉnh ủy": no body inside a title
+            continue
+        hit = hit or _org_at_token(doc, i)
+        if hit is None:
+            i += 1
+            continue
+        mentions, end = hit
+        found.extend(mentions)
+        i = end
+    found = _with_ellipses(doc, found)
     return sorted(found, key=lambda o: o.start)
 
 
-def org_at(s: str, start: int, province: gazetteer.Province | None) -> OrgMention | None:
-    """The organization whose head word starts at ``start``, or None."""
-    known_re, known = _known()
-    if k := known_re.match(s, start):
-        name, kind = known[k.group().casefold()]
-        return OrgMention(start, k.end(), name, kind, None)
-    heads_re, heads = _heads()
-    m = heads_re.match(s, start)
-    if not m:
+def org_at(doc: Doc, pos: int) -> OrgMention | None:
+    """The organization whose name starts at shadow offset ``pos``, or None."""
+    i = doc.tokens.at(pos)
+    if i >= len(doc.tokens) or doc.tokens[i].start != pos:
         return None
-    head = heads[m.group().casefold()]
+    hit = _org_at_token(doc, i)
+    return hit[0][0] if hit else None
+
+
+def _org_at_token(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
+    """The mentions an organization starting at token ``i`` makes (itself, and a parent it
+    embeds), and the token index after it."""
+    known = _known_at(doc, i)
+    headed = _headed_at(doc, i)
+    if known and headed and headed[1] > known[1] and _foreign(headed[0][0]):
+        return headed  # "Bộ Khoa học Lào" is Laos's ministry, not ours
+    return known or headed
+
+
+def _two_of_a_kind(doc: Doc, i: int) -> bool:
+    """"hai đại học Bách khoa Hà Nội và TP HCM": two bodies, one head, two places."""
+    prev = doc.tokens.get(i - 1)
+    if prev is None or prev.key != "hai":
+        return False
+    hit = _headed_at(doc, i)
+    if hit is None or not hit[0][0].province:
+        return False
+    sep = doc.tokens.get(hit[1])
+    return sep is not None and sep.key in ("và", ",") and _place_at(doc, hit[1] + 1) is not None
+
+
+def _plural_before(toks: Tokens, i: int) -> bool:
+    """"các Sở", "32 Sở khoa học công nghệ", "hai đại học": a class of bodies, not one."""
+    prev = toks.get(i - 1)
+    return prev is not None and toks[i].is_word and (prev.key in _PLURAL or prev.text.isdigit())
+
+
+def _foreign(m: OrgMention) -> bool:
+    return m.kind == "foreign_government"
+
+
+# --------------------------------------------------------------------------- bodies in titles
+
+
+@cache
+def _title_kinds() -> tuple[frozenset[str], dict[str, str]]:
+    spec = load("titles")
+    return frozenset(spec["field_titles"]), spec["unit_titles"]
+
+
+def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
+    """The body a title names without its head word: a ministry by its field (``Bộ trưởng
+    Y tế``, ``Bộ trưởng Khoa học Lào``, ``các Bộ trưởng: Y tế, Nông nghiệp``) or a unit by
+    its name (``Cục trưởng An toàn bức xạ và hạt nhân``). The title itself is not a body."""
+    toks = doc.tokens
+    t = title_re().match(doc.s, toks[i].start)
+    if not t:
+        return None
+    fields, units = _title_kinds()
+    title = canonical_titles()[t.group().casefold()]
+    j = toks.at(t.end())
+    if j >= len(toks) or ((hit := _org_at_token(doc, j)) is not None and not hit[0][0].head_only):
+        return None
+    if title in fields:
+        found, end = [], j
+        if (colon := toks.get(j)) is not None and colon.text == ":":
+            end = j + 1
+        while (hit := _field_at(doc, end)) is not None:
+            found.append(hit[0])
+            end = hit[1]
+            sep = toks.get(end)
+            if not found or sep is None or sep.key not in (",", "và") or _field_at(doc, end + 1) is None:
+                break
+            end += 1
+        return (found, end) if found else None
+    if title in units and (toks[j].is_cap or t.group().split()[-1][0].isupper()):
+        head = Head(word=units[title], kind=_heads().longest(Tokens(units[title]), 0)[1].kind, sub=units[title] in ("Phòng", "Khoa", "Bộ môn"))
+        scan = _scan(doc, j, head)
+        if not scan.words:
+            return None
+        printed = " ".join([head.word, _surface(doc, scan.words)])
+        body = known(printed, doc.when)
+        name, kind = (body.name, body.kind) if body else (printed, head.kind)
+        if scan.parent is not None:
+            name = f"{name} {scan.parent.name}"
+        mention = OrgMention(toks[j].start, toks[scan.end - 1].end, name, kind, scan.parent.province if scan.parent else None)
+        return [mention] + ([scan.parent] if scan.parent else []), scan.end
+    return None
+
+
+def _past_title(doc: Doc, i: int) -> int | None:
+    """The token after a title starting at token ``i``, or at the head word that ends it
+    ("Trưởng Ban" + "Ban Quản lý ...", "Phó Tổng Thanh tra" + "Thanh tra Chính phủ")."""
+    toks = doc.tokens
+    t = title_re().match(doc.s, toks[i].start)
+    if not t:
+        return None
+    end = toks.at(t.end())
+    for j in range(max(i + 1, end - 2), end):
+        if (hit := _heads().longest(toks, j)) is not None and hit[0] >= end:
+            return j
+    return end
+
+
+def _field_at(doc: Doc, j: int) -> tuple[OrgMention, int] | None:
+    """A ministry written by its field at token ``j``, with a state after it if foreign."""
+    toks = doc.tokens
+    if j >= len(toks) or not toks[j].is_cap:
+        return None
+    hit = books().fields.longest(toks, j)
+    if hit is None:
+        return None
+    end, candidates = hit
+    body = pick(candidates, doc.when)
+    start, stop = toks[j].start, toks[end - 1].end
+    if (country := _country_at(toks, end)) and not _vietnam(country[0]):
+        return OrgMention(start, toks[country[1] - 1].end, f"Bộ {body.field} {country[0].name}", "foreign_government", None), country[1]
+    if _is_vietnam_at(toks, end):
+        end, stop = end + 2, toks[end + 1].end
+    return OrgMention(start, stop, body.name, body.kind, None), end
+
+
+# --------------------------------------------------------------------------- known bodies
+
+
+def _known_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
+    toks = doc.tokens
+    t = toks.items[i]
+    b = books()
+    hit = b.names.longest(toks, i)
+    end = None
+    if hit and _printed_like_a_name(toks, i, hit[0]):
+        end, candidates = hit
+    elif t.text in b.acronyms and _stands_alone(toks, i):
+        end, candidates = i + 1, b.acronyms[t.text]
+    if end is None:
+        return None
+    body = pick(candidates, doc.when)
+    printed = t.text if end == i + 1 and t.text in b.acronyms else None
+    start, stop = t.start, toks[end - 1].end
+    if body.kind == "ministry" and body.name.startswith("Bộ ") and (country := _country_at(toks, end)):
+        # "Bộ Xây dựng Lào": that state's ministry, named as printed
+        c, cend = country
+        if _vietnam(c):
+            return [OrgMention(start, toks[cend - 1].end, body.name, body.kind, None)], cend
+        return [OrgMention(start, toks[cend - 1].end, f"{_surface(doc, list(range(i, end)))} {c.name}", "foreign_government", None)], cend
+    if not body.country and body.kind in _STATE and _is_vietnam_at(toks, end):
+        stop, end = toks[end + 1].end, end + 2  # "Bộ Xây dựng Việt Nam" is the Bộ Xây dựng
+    mentions = [OrgMention(start, stop, body.name, body.kind, body.province, printed=printed)]
+    return mentions + _parents_inside(doc, i, end), end
+
+
+def _parents_inside(doc: Doc, i: int, end: int) -> list[OrgMention]:
+    """"Trường Đại học Bách khoa - Đại học Quốc gia TP HCM": a parent named inside a known
+    name, after a dash, is a body of its own too."""
+    toks = doc.tokens
+    for j in range(i + 1, end - 1):
+        if toks[j].text == "-" and (hit := _org_at_token(doc, j + 1)) is not None and hit[1] <= end:
+            return [hit[0][0]]
+    return []
+
+
+def _printed_like_a_name(toks: Tokens, i: int, end: int) -> bool:
+    """A known name written in lowercase counts only beside a capital ("bộ KH & CN"), and
+    never inside a compound ("tiến bộ khoa học và công nghệ")."""
+    if toks[i].is_cap:
+        return True
+    prev = toks.get(i - 1)
+    if prev is not None and prev.key in ("tiến", "bộ", "toàn", "đồng", "cán", "nội", "thông"):
+        return False
+    if toks[i].key not in _LOWER_FIRST:
+        return False  # "thanh tra Bộ ...": a verb and its object
+    return end - i >= 2 and any(toks[j].is_cap for j in range(i + 1, end))
+
+
+# first words of names news prints in lowercase ("bộ KH & CN", "tập đoàn Vingroup")
+_LOWER_FIRST = frozenset({"bộ", "tập", "công", "tổng", "viện", "trường", "đại", "ngân", "sở", "học"})
+
+
+def _stands_alone(toks: Tokens, i: int) -> bool:
+    """An acronym names a body unless it is part of a code or a model ("ISO 9001", "VB-01")."""
+    nxt = toks.get(i + 1)
+    return not (nxt is not None and (nxt.text[0].isdigit() or nxt.text == "-" and (n2 := toks.get(i + 2)) is not None and n2.text[0].isdigit()))
+
+
+def _country_at(toks: Tokens, i: int) -> tuple[Country, int] | None:
+    """A state named at token ``i`` ("Hàn Quốc", "nước Đại hàn Dân quốc")."""
+    j = i + 1 if (t := toks.get(i)) is not None and t.key == "nước" else i
+    if j >= len(toks) or not toks[j].is_cap:
+        return None
+    hit = books().countries.longest(toks, j)
+    if not hit:
+        return None
+    end, country = hit
+    if country.short and _continues_name(toks, end):
+        return None  # "Anh Tuấn", "Nga Sơn": a name, not the state
+    return country, end
+
+
+def _continues_name(toks: Tokens, i: int) -> bool:
+    t = toks.get(i)
+    return t is not None and t.is_cap and t.is_word
+
+
+def _vietnam(c: Country) -> bool:
+    return c.name == "Việt Nam"
+
+
+def _is_vietnam_at(toks: Tokens, i: int) -> bool:
+    a, b = toks.get(i), toks.get(i + 1)
+    return a is not None and b is not None and (a.key, b.key) == _VIETNAM and a.is_cap
+
+
+# --------------------------------------------------------------------------- head + name
+
+
+def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
+    toks = doc.tokens
+    hit = _heads().longest(toks, i)
+    if hit is None:
+        return None
+    head_end, head = hit
+    first = toks[i]
+    if not first.is_cap and not (head.lower and _continues_name(toks, head_end)):
+        return None
+    if _head_is_name_word(doc, i, head_end) or _inside_personal_name(toks, i):
+        return None
+    if _is_title_here(doc, i, head_end):
+        return None  # "Tỉnh ủy viên", "Viện trưởng": a title, not the body
+    start = first.start
     if head.bare:
-        return OrgMention(start, m.end(), head.word, head.kind, None)
-    if (t := title_re().match(s, start)) and t.end() > m.end():
-        return None  # "Tỉnh ủy viên" is a title, not the committee
-    # a person's name may follow a name ("Giám đốc Sở KH&CN Hoàng Bá Nam"), except where
-    # names are made of people's names ("Trường Đại học Tôn Đức Thắng")
+        country = _country_at(toks, head_end)
+        if country and not _vietnam(country[0]):
+            c, cend = country
+            return [OrgMention(start, toks[cend - 1].end, f"{head.word} {c.name}", "foreign_government", None)], cend
+        if country:  # "Chính phủ Việt Nam"
+            return [OrgMention(start, toks[country[1] - 1].end, head.word, head.kind, None)], country[1]
+        return [OrgMention(start, toks[head_end - 1].end, head.word, head.kind, None)], head_end
     if head.place_only or head.names:
-        words, after = _listed_name(s, m.end(), head)
-        place = _place_at(s, after)
-        end, place = (place[0], place[1]) if place else (after, None)
-    else:
-        words, end, place = _scan_name(s, m.end(), person_stops=head.kind != "university")
-    if place is None and not words:
-        if head.implied and province is not None:
-            return OrgMention(start, end, f"{head.word} {_locality(head, province)}", head.kind, province.name)
+        return _listed(doc, i, head_end, head)
+    scan = _scan(doc, head_end, head)
+    if scan.words and scan.place is None and scan.country is None and _after_title(doc, i):
+        _drop_trailing_name(toks, scan)
+    words = scan.words
+    if not words and scan.place is None and scan.country is None:
+        if head.implied and doc.province is not None:
+            return [OrgMention(start, toks[head_end - 1].end, f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end
         # "Giám đốc Sở", "lãnh đạo Viện Hàn lâm": the head alone, resolved against the article
-        return OrgMention(start, end, head.word, head.kind, None, head_only=True)
+        return [OrgMention(start, toks[head_end - 1].end, head.word, head.kind, None, head_only=True)], head_end
+    if words and not _named(toks, words, scan, head):
+        return None
+    if not first.is_cap and not any(_brand_token(toks[w]) for w in words):
+        return None  # "trở thành tập đoàn Công nghệ - Công nghiệp": a description, not a name
+    if head.sub and words and toks[words[0]].is_cap and _vocabulary()[0].longest(toks, words[0]) is None:
+        return None  # "Phòng Thành", "Khoa Điềm": a proper name, not a unit's
+    mentions = []
+    name = f"{head.word} {_surface(doc, words)}" if words else head.word
+    kind, prov = head.kind, None
+    if scan.country is not None:
+        if not _vietnam(scan.country):
+            name, kind = f"{name} {scan.country.name}", "foreign_government"
+    elif scan.place is not None or head.local:
+        kind, prov, locality = _place(head, scan.place, doc.province)
+        if head.local and locality is None and prov is None:
+            return None  # "công an" in general
+        if locality:
+            name = f"{name} {locality}"
+    if scan.parent is not None:
+        name = f"{name} {scan.parent.name}"
+        mentions.append(scan.parent)
+    end_offset = toks[scan.end - 1].end
+    mentions.insert(0, OrgMention(start, end_offset, name, kind, prov if prov else (scan.parent.province if scan.parent else None)))
+    return mentions, scan.end
+
+
+def _brand_token(t) -> bool:
+    """A brand or acronym: a capitalised word no Vietnamese syllable is spelt like ("Vingroup", "CLS")."""
+    return t.is_cap and (not is_syllable(t.text) or t.is_acronym)
+
+
+def _inside_personal_name(toks: Tokens, i: int) -> bool:
+    """"Đặng Trường Giang", "Nguyễn Khoa Điềm": a head word after a family name is a name."""
+    prev = toks.get(i - 1)
+    return prev is not None and prev.is_cap and prev.text in surnames() and toks[i].is_cap
+
+
+def _after_title(doc: Doc, i: int) -> bool:
+    """The body follows a title ("Chủ tịch Ủy ban ... Kim Hyun Chul")."""
+    before = doc.s[max(0, doc.tokens[i].start - 40) : doc.tokens[i].start]
+    return any(m.end() == len(before.rstrip()) and before.endswith((" ", "\t")) for m in title_re().finditer(before))
+
+
+def _drop_trailing_name(toks: Tokens, scan: "_Scan") -> None:
+    """"TITLE BODY NAME": a foreign or Vietnamese personal name that closed the body's
+    name is the person's, not the body's."""
+    words = scan.words
+    for k in range(max(1, len(words) - 4), len(words) - 1):
+        tail = [toks[w] for w in words[k:]]
+        if not all(t.is_cap and t.is_word and not t.text[0].isdigit() for t in tail) or toks[words[k - 1]].text == "-":
+            continue
+        foreign = any(not is_syllable(t.text) for t in tail)
+        if foreign or tail[0].text in surnames():
+            scan.words = words[:k]
+            scan.end = words[k]
+            return
+
+
+def _is_title_here(doc: Doc, i: int, head_end: int) -> bool:
+    t = title_re().match(doc.s, doc.tokens[i].start)
+    return bool(t) and t.end() > doc.tokens[head_end - 1].end
+
+
+def _named(toks: Tokens, words: list[int], scan: "_Scan", head: Head) -> bool:
+    """A name must name: start with a capital, or, in lowercase, carry something proper
+    ("Trung tâm vệ tinh quốc gia", "Viện nghiên cứu Viettel"), not describe ("Viện nghiên
+    cứu trong nước")."""
+    first = toks[words[0]]
+    if first.is_cap or first.text[0].isdigit() or head.brand or head.local:
+        return True
+    if scan.place or scan.country:
+        return True
+    return any(toks[w].is_cap for w in words) or _ends_defined(toks, words)
+
+
+_DEFINERS = frozenset({("quốc", "gia"), ("quốc", "tế"), ("thế", "giới"), ("trung", "ương")})
+
+
+def _ends_defined(toks: Tokens, words: list[int]) -> bool:
+    return len(words) >= 2 and (toks[words[-2]].key, toks[words[-1]].key) in _DEFINERS
+
+
+def _surface(doc: Doc, words: list[int]) -> str:
+    """The words of a name as printed (in the shadow), spaces made single."""
+    if not words:
+        return ""
+    return " ".join(doc.s[doc.tokens[words[0]].start : doc.tokens[words[-1]].end].split())
+
+
+@dataclass
+class _Scan:
+    words: list[int]
+    end: int  # token index after the name, its place and its parent
+    place: "_Place | None" = None
+    country: Country | None = None
+    parent: OrgMention | None = None
+
+
+def _scan(doc: Doc, j: int, head: Head) -> _Scan:
+    """The words of a name after its head, where it ends, and what closes it."""
+    toks = doc.tokens
+    vocab, stop_words, stop_pairs = _vocabulary()
+    start = j
+    words: list[int] = []
+    capital_words = 0  # capitalised words so far: two and no lowercase one is title case
+    lowered = False
+    proper = False  # the name has reached a brand, an acronym or a number
+    n = len(toks)
+    while j < n and len(words) < _MAX_WORDS:
+        t = toks.items[j]
+        if "\n" in doc.s[toks[j - 1].end : t.start]:
+            break  # a caption or a heading ends where its line does
+        if (place := _place_at(doc, j)) is not None:
+            return _Scan(_trim(toks, words), place[0], place=place[1])
+        if (words or head.kind in ("ministry", "other")) and (country := _country_at(toks, j)):
+            if not _vietnam(country[0]) or head.kind in _STATE:
+                return _Scan(_trim(toks, words), country[1], country=country[0])
+            # "Công ty Coca - Cola Việt Nam", "Hiệp hội ... hàng Việt Nam chất lượng cao": part of the name
+            words.extend(range(j, country[1]))
+            j = country[1]
+            capital_words += 1
+            continue
+        if not t.is_word:
+            if t.text == "-" and words and _joins(doc, j + 1):
+                words.append(j)
+                j += 1
+                continue
+            if t.text == "," and words and (k := _enumeration(doc, j, head)):
+                words.extend(range(j, k))
+                j = k
+                continue
+            break
+        if t.is_cap or t.text[0].isdigit():
+            if words and _starts_entity(doc, j):
+                if head.sub and (parent := _org_at_token(doc, j)):
+                    return _Scan(_trim(toks, words), parent[1], parent=parent[0][0])
+                break
+            phrase = vocab.longest(toks, j)
+            step = phrase[0] if phrase else j + 1
+            if any(toks[k].text == "," for k in range(j, step)):
+                lowered = True  # "Giám sát, thẩm định": a list in sentence case
+            if not phrase and not is_syllable(t.text) and t.text not in _LEGAL_FORMS:
+                proper = True
+            if t.text[0].isdigit():
+                proper = True
+            capital_words += 1
+            words.extend(range(j, step))
+            j = step
+            continue
+        # lowercase
+        pair = (t.key, toks[j + 1].key) if j + 1 < n else None
+        phrase = vocab.longest(toks, j)
+        if (t.key in stop_words or pair in stop_pairs) and not (_multiword(phrase, j) and pair not in stop_pairs):
+            break
+        if t.key == "và":
+            if words and _and_continues(doc, j + 1, lowered or not capital_words):
+                words.append(j)
+                j += 1
+                continue
+            break
+        if proper or (capital_words >= 2 and not lowered):
+            break
+        if phrase is None:
+            break
+        lowered = True
+        words.extend(range(j, phrase[0]))
+        j = phrase[0]
+    words = _trim(toks, words)
     if head.brand:
-        words, end = _to_last_capital(s, m.end(), words, end)
-    if words and not (words[0][:1].isupper() or words[0][:1].isdigit()) and not head.local and not head.brand:
-        return None  # "Viện trưởng", "Hội nghị", "Vụ chức năng": not a name
-    kind, prov, locality = _place(head, place, province)
+        while words and toks[words[-1]].is_lower:
+            words.pop()  # an enterprise's name ends at its brand
+    return _Scan(words, words[-1] + 1 if words else start)
+
+
+def _multiword(phrase: tuple[int, bool] | None, j: int) -> bool:
+    """A name word of two or more words ("sau thanh tra") outweighs a stop word it starts with."""
+    return phrase is not None and phrase[0] - j >= 2
+
+
+def _trim(toks: Tokens, words: list[int]) -> list[int]:
+    """No name ends on a joining word or mark."""
+    while words and toks[words[-1]].key in ("và", "-", ",", "của", "về"):
+        words.pop()
+    return words
+
+
+def _joins(doc: Doc, j: int) -> bool:
+    """A dash inside a name ("Mỹ - ASEAN", "Coca - Cola", "Lao động - Thương binh"), not one
+    before a second body or a title ("Cục Ngoại vụ - Bộ Ngoại giao")."""
+    t = doc.tokens.get(j)
+    return t is not None and t.is_cap and not _starts_entity(doc, j)
+
+
+def _and_continues(doc: Doc, j: int, lowercase_ok: bool) -> bool:
+    """"và" inside a name ("Ứng dụng và Phát triển công nghệ"), not between two bodies."""
+    t = doc.tokens.get(j)
+    if t is None:
+        return False
+    if t.is_cap:
+        return not _starts_entity(doc, j)
+    vocab, _, _ = _vocabulary()
+    return lowercase_ok and vocab.longest(doc.tokens, j) is not None
+
+
+def _enumeration(doc: Doc, j: int, head: Head) -> int | None:
+    """", thẩm định và xử lý sau thanh tra": a list inside a unit's name, ending before a
+    parenthesis, a dash or the end of the clause. Returns the index after it."""
+    if head.kind not in ("ministry", "ministry_unit", "institute", "other", "international_org"):
+        return None
+    toks = doc.tokens
+    vocab, stop_words, _ = _vocabulary()
+    k, saw_and = j + 1, False
+    while k < len(toks):
+        t = toks[k]
+        if t.key in ("và", ","):
+            saw_and = saw_and or t.key == "và"
+            k += 1
+            continue
+        phrase = vocab.longest(toks, k)
+        if not t.is_word or (t.key in stop_words and not _multiword(phrase, k)) or (t.is_cap and _starts_entity(doc, k)):
+            break
+        if phrase is None and not t.is_cap:
+            break
+        k = phrase[0] if phrase else k + 1
+    nxt = toks.get(k)
+    closes = nxt is None or nxt.text in ("(", "-", ".", ";", ")", ":") or nxt.key in _CLAUSE_VERBS
+    return k if saw_and and closes and toks[k - 1].key not in ("và", ",") else None
+
+
+# what follows a subject: the end of a list inside a name
+_CLAUSE_VERBS = frozenset({"tổ", "cho", "là", "làm", "đã", "sẽ", "có", "được", "đang", "vừa", "cùng", "với", "tại", "ký", "phối", "chủ"})
+
+
+def _starts_entity(doc: Doc, j: int) -> bool:
+    """A second body, a title, an address word or a person begins at token ``j``."""
+    t = doc.tokens[j]
+    s, at = doc.s, t.start
+    if _heads().longest(doc.tokens, j) and t.is_cap and not _is_title_here(doc, j, j + 1):
+        hit = _heads().longest(doc.tokens, j)
+        return hit is not None and not _head_is_name_word(doc, j, hit[0])
+    if books().names.longest(doc.tokens, j) and t.is_cap:
+        prev = doc.tokens.get(j - 1)
+        # "Ủy ban Liên Chính phủ": a known name glued to a capitalised word is part of the name
+        return prev is None or not (prev.is_cap and prev.is_word)
+    return bool(title_re().match(s, at) or address_re().match(s, at) or _person_at(s, at))
+
+
+def _head_is_name_word(doc: Doc, j: int, end: int) -> bool:
+    """"Hội" in "Hiệp hội", "Khoa" in "Khoa học": a head word that is part of a longer word."""
+    nxt = doc.tokens.get(end)
+    return doc.tokens[j].key == "khoa" and nxt is not None and nxt.key == "học"
+
+
+def _person_at(s: str, at: int) -> bool:
+    m = name_run_re().match(s, at)
+    return bool(m) and looks_like_full_name(m.group()) and not _province_at().match(s, at)
+
+
+def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMention], int] | None:
+    """A head whose names form a closed list ("Sở" + a department) or that only a place
+    follows ("Tỉnh ủy Yên Bái")."""
+    toks = doc.tokens
+    j = head_end
+    words: list[int] = []
+    if head.names and (m := _name_lists()[head.names].longest(toks, j)):
+        words = list(range(j, m[0]))
+        j = m[0]
+    place = _place_at(doc, j)
+    start = toks[i].start
+    if place is None:
+        if head.implied and doc.province is not None and not words:
+            return [OrgMention(start, toks[head_end - 1].end, f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end
+        if not words:
+            return [OrgMention(start, toks[head_end - 1].end, head.word, head.kind, None, head_only=True)], head_end
+    name_words = [head.word, _surface(doc, words)] if words else [head.word]
+    kind, prov, locality = _place(head, place[1] if place else None, doc.province)
     if head.local and locality is None and prov is None:
-        return None  # "công an" in general, "Ủy ban nhân dân các cấp"
-    name = " ".join([head.word, *words] + ([locality] if locality else []))
-    return OrgMention(start, end, name, kind, prov)
+        return None
+    end = place[0] if place else j
+    name = " ".join(name_words + ([locality] if locality else []))
+    return [OrgMention(start, toks[end - 1].end, name, kind, prov)], end
+
+
+@cache
+def _name_lists() -> dict[str, PhraseBook[bool]]:
+    spec = load("organizations")
+    return {h["names"]: PhraseBook((expand(n), True) for n in spec[h["names"]]) for h in spec["heads"] if h.get("names")}
+
+
+# --------------------------------------------------------------------------- places
 
 
 @dataclass(frozen=True)
@@ -145,6 +652,52 @@ class _Place:
     province: gazetteer.Province | None
     text: str  # "tỉnh Cao Bằng", "thị xã Quảng Yên", "thành phố" (implied)
     district: bool = False  # below the province: "thị xã Quảng Yên", "thành phố Hạ Long"
+
+
+@cache
+def _province_at() -> re.Pattern:
+    return re.compile(rf"(?:{gazetteer.province_name_pattern()})(?![\wÀ-ỹ])")
+
+
+def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
+    """A place written at token ``j``: "tỉnh Cao Bằng", "Quảng Ninh", "thị xã Quảng Yên", "thành phố"."""
+    toks, s = doc.tokens, doc.s
+    if j >= len(toks):
+        return None
+    at = toks[j].start
+    if toks[j].is_cap and (p := _province_at().match(s, at)):
+        prov = gazetteer.province_lookup(p.group())
+        return toks.at(p.end()), _Place(None, prov, p.group())
+    t = _PLACE_TYPE.match(s, at)
+    if not t:
+        return None
+    type_word = t["t"].lower()
+    rest_i = toks.at(t.end())
+    if rest_i >= len(toks):
+        return None
+    rest = toks[rest_i].start
+    if p := _province_at().match(s, rest):
+        prov = gazetteer.province_lookup(p.group())
+        if prov and type_word in ("tỉnh", "thành phố"):
+            return toks.at(p.end()), _Place(type_word, prov, f"{type_word} {p.group()}")
+    if d := name_run_re().match(s, rest) or _ONE_WORD.match(s, rest):
+        run = d.group()
+        if type_word in _DISTRICT_TYPES | {"thành phố"} and not starts_with_surname(run):
+            prov = district_province(type_word, run)
+            words = run.split()
+            if prov or type_word in ("xã", "phường"):
+                name = " ".join(words[: _district_words(type_word, words)])
+                return toks.at(rest + len(name)), _Place(type_word, prov, f"{type_word} {name}", district=True)
+    if type_word in ("tỉnh", "thành phố"):
+        return toks.at(t.end()), _Place(type_word, None, type_word)  # implied: the article's province
+    return None
+
+
+def _district_words(type_word: str, words: list[str]) -> int:
+    for n in range(len(words), 0, -1):
+        if gazetteer.districts_named(f"{type_word} {' '.join(words[:n])}"):
+            return n
+    return len(words)
 
 
 def _place(head: Head, place: _Place | None, province: gazetteer.Province | None):
@@ -160,8 +713,13 @@ def _place(head: Head, place: _Place | None, province: gazetteer.Province | None
     if place.province is None:  # "thành phố" alone: the article's
         return (kind, province.name, _locality(head, province)) if province else (kind, None, place.text)
     if not head.local:  # part of a proper name, as printed: "Đại học Thái Nguyên"
-        return kind, place.province.name, place.text
+        return kind, place.province.name, _printed_place(place)
     return kind, place.province.name, _locality(head, place.province)
+
+
+def _printed_place(place: _Place) -> str:
+    # "Thành phố Hồ Chí Minh" is how the shadow spells "TP HCM"; names write it in lowercase
+    return place.text.replace("Thành phố", "thành phố", 1) if place.text.startswith("Thành phố ") else place.text
 
 
 def _locality(head: Head, p: gazetteer.Province) -> str:
@@ -169,123 +727,42 @@ def _locality(head: Head, p: gazetteer.Province) -> str:
     return p.name if head.word.startswith(("Tỉnh", "Thành", "Huyện")) else gazetteer.display(p)
 
 
-def _scan_name(s: str, pos: int, person_stops: bool) -> tuple[list[str], int, _Place | None]:
-    """The words of a name after its head, where it ends, and the place that closes it."""
-    words: list[str] = []
-    end = pos
-    single, pairs = _stops()
-    heads_re, _ = _heads()
-    while len(words) < _MAX_WORDS:
-        if place := _place_at(s, end):
-            return words, place[0], place[1]
-        t = _TOKEN.match(s, end)
-        if not t:
-            break
-        w, w_start = t["w"], t.start("w")
-        nxt = _TOKEN.match(s, t.end())
-        pair = f"{w} {nxt['w']}" if nxt else w
-        if w[0].islower() and (w in single or pair in pairs) and words:
-            break
-        if w in ("-", "–") and (not nxt or _starts_entity(s, nxt.start("w"))):
-            break
-        if w in ("và", "với", "cùng") and (not words or not nxt or _starts_entity(s, nxt.start("w"))):
-            break
-        if w[0].islower() and (w in single or pair in pairs):
-            break
-        if words and (title_re().match(s, w_start) or address_re().match(s, w_start)):
-            break
-        if person_stops and words and w[0].isupper() and _person_at(s, w_start):
-            break
-        if words and heads_re.match(s, w_start) and w[0].isupper() and words[-1] in ("và", "với", "-", "–"):
-            words.pop()
-            break
-        words.append(w)
-        end = t.end()
-    while words and (words[-1] in ("và", "với", "-", "–", "các") or words[-1][0].islower() and words[-1] in single):
-        words.pop()
-        end = s.rfind(" ", 0, end) if " " in s[:end] else end
-    return words, _word_end(s, pos, words) if words else pos, None
+# --------------------------------------------------------------------------- ellipses
 
 
-@cache
-def _name_lists() -> dict[str, re.Pattern]:
-    spec = load("organizations")
-    return {key: re.compile(rf"[ \t]+(?:{'|'.join(re.escape(expand(n)) for n in longest_first(spec[key]))}){R}")
-            for key in {h["names"] for h in spec["heads"] if h.get("names")}}
+def _with_ellipses(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
+    """"UBND TP Hà Nội, TP HCM", "Đại học Bách khoa Hà Nội và TP HCM": the same head with a
+    second place is a second body."""
+    toks = doc.tokens
+    out = list(mentions)
+    for m in mentions:
+        if not m.province:
+            continue
+        j = toks.at(m.end)
+        while (sep := toks.get(j)) is not None and sep.key in (",", "và"):
+            place = _place_at(doc, j + 1)
+            if place is None or place[1].province is None or place[1].district:
+                break
+            prov = place[1].province
+            stem = _without_place(m.name, m.province)
+            if stem is None:
+                break
+            out.append(OrgMention(toks[j + 1].start, toks[place[0] - 1].end, f"{stem} {gazetteer.display(prov)}", m.kind, prov.name))
+            j = place[0]
+    return out
 
 
-def _listed_name(s: str, pos: int, head: Head) -> tuple[list[str], int]:
-    """The name after a head whose names form a closed list ("Sở" + a department)."""
-    if head.names and (m := _name_lists()[head.names].match(s, pos)):
-        return m.group().split(), m.end()
-    return [], pos
-
-
-def _to_last_capital(s: str, pos: int, words: list[str], end: int) -> tuple[list[str], int]:
-    """An enterprise's name ends with its brand: drop the lowercase words that trail it."""
-    last = max((i for i, w in enumerate(words) if w[:1].isupper() or w[:1].isdigit()), default=-1)
-    if last < 0:
-        return [], pos
-    words = words[: last + 1]
-    return words, _word_end(s, pos, words)
-
-
-def _word_end(s: str, pos: int, words: list[str]) -> int:
-    at = pos
-    for w in words:
-        at = s.index(w, at) + len(w)
-    return at
-
-
-def _starts_entity(s: str, at: int) -> bool:
-    heads_re, _ = _heads()
-    return bool(heads_re.match(s, at) or title_re().match(s, at) or address_re().match(s, at) or _known()[0].match(s, at) or _person_at(s, at))
-
-
-def _person_at(s: str, at: int) -> bool:
-    m = name_run_re().match(s, at)
-    return bool(m) and looks_like_full_name(m.group()) and not _province_at().match(s, at)
-
-
-def _place_at(s: str, pos: int) -> tuple[int, _Place] | None:
-    """A place written at ``pos`` (after spaces): "tỉnh Cao Bằng", "Quảng Ninh", "thị xã Quảng Yên", "thành phố"."""
-    at = pos + len(s[pos:]) - len(s[pos:].lstrip(" \t"))
-    if at == pos and pos > 0 and not s[pos - 1].isspace():
-        return None
-    if p := _province_at().match(s, at):
-        prov = gazetteer.province_lookup(p.group())
-        return p.end(), _Place(None, prov, p.group())
-    t = _PLACE_TYPE.match(s, at)
-    if not t:
-        return None
-    type_word = t["t"].lower()
-    rest = t.end() + len(s[t.end():]) - len(s[t.end():].lstrip(" \t"))
-    if p := _province_at().match(s, rest):
-        prov = gazetteer.province_lookup(p.group())
-        if prov and type_word in ("tỉnh", "thành phố"):
-            return p.end(), _Place(type_word, prov, f"{type_word} {p.group()}")
-    if d := name_run_re().match(s, rest) or _ONE_WORD.match(s, rest):
-        run = d.group()
-        if type_word in _DISTRICT_TYPES | {"thành phố"} and not starts_with_surname(run):
-            prov = district_province(type_word, run)
-            words = run.split()
-            if prov or type_word in ("xã", "phường"):
-                # the district's own words only: stop where the run stops being its name
-                name = " ".join(words[: _district_words(type_word, words)])
-                return rest + len(name), _Place(type_word, prov, f"{type_word} {name}", district=True)
-    if type_word in ("tỉnh", "thành phố"):
-        return t.end(), _Place(type_word, None, type_word)  # implied: the article's province
+def _without_place(name: str, province: str) -> str | None:
+    for suffix in (f" thành phố {province}", f" tỉnh {province}", f" Thành phố {province}", f" {province}"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
     return None
 
 
-def _district_words(type_word: str, words: list[str]) -> int:
-    for n in range(len(words), 0, -1):
-        if gazetteer.districts_named(f"{type_word} {' '.join(words[:n])}"):
-            return n
-    return len(words)
+# --------------------------------------------------------------------------- the component
 
 
-def resolve_bare(s: str, mentions: list[OrgMention], province: gazetteer.Province | None) -> list[OrgMention]:
+def resolve_bare(mentions: list[OrgMention], doc: Doc) -> list[OrgMention]:
     """A head written alone stands for the organization of that head the article names most.
 
     "Giám đốc Sở" in a Cao Bằng article is the Sở KH&CN tỉnh Cao Bằng; "Huyện ủy" beside
@@ -294,7 +771,7 @@ def resolve_bare(s: str, mentions: list[OrgMention], province: gazetteer.Provinc
     out = []
     for m in mentions:
         if m.head_only:
-            target = _most_named(mentions, m.name, province) or _default(s, m.name, province)
+            target = _most_named(mentions, m.name, doc.province) or _default(doc.s, m.name, doc.province)
             if target is None:
                 continue
             m = replace(m, name=target[0], province=target[1], head_only=False)
@@ -307,8 +784,12 @@ def _most_named(mentions: list[OrgMention], head: str, province: gazetteer.Provi
     named = [(m.name, m.province) for m in mentions if not m.head_only and m.name.startswith(head + " ")]
     if not named:
         return None
+    counts: dict[tuple[str, str | None], int] = {}
+    for n in named:
+        counts[n] = counts.get(n, 0) + 1
     own = province.name if province else None
-    return max(dict.fromkeys(named), key=lambda n: (named.count(n), n[1] == own, -named.index(n)))
+    order = {n: i for i, n in reversed(list(enumerate(named)))}
+    return max(counts, key=lambda n: (counts[n], n[1] == own, -order[n]))
 
 
 _DISTRICT_OF = {"Huyện ủy": "huyện", "Thị ủy": "thị xã", "Quận ủy": "quận"}
@@ -327,25 +808,82 @@ def _default(s: str, head: str, province: gazetteer.Province | None) -> tuple[st
 
 def organizations(doc: Doc) -> list[Organization]:
     """The component: each organization once, with the sentences that name it."""
-    mentions = resolve_bare(doc.s, find_orgs(doc.s, doc.province), doc.province)
-    return merge_orgs(doc, mentions + acronym_mentions(doc.s, mentions))
+    mentions = resolve_bare(find_orgs(doc), doc)
+    mentions = _without_venues(doc, mentions + acronym_mentions(doc, mentions))
+    return merge_orgs(doc, mentions)
 
 
-_DEFINED_AS = re.compile(r"\s*\((?P<a>[A-ZĐ][A-Z0-9Đ&\-]{1,11})\)")
+_EVENT_HERE = re.compile(r"(?:diễn ra|tổ chức|khai mạc|bế mạc|cuộc trao đổi|gặp gỡ|hội thảo|hội nghị|lễ|triển lãm)[^.;]*?\btại\s+$", re.IGNORECASE)
 
 
-def acronym_mentions(s: str, mentions: list[OrgMention]) -> list[OrgMention]:
-    """``Viện Khoa học và Công nghệ Hàn Quốc (KIST)``: later, "KIST" names that institute."""
-    defined = {}
+def _without_venues(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
+    """A body named only as the place a happening is held ("sẽ diễn ra tại Đại học FPT") is a
+    venue, not an organization of the news."""
+    def venue(m: OrgMention) -> bool:
+        a, _ = doc.sentence_of(m.start)
+        return bool(_EVENT_HERE.search(doc.s, a, m.start))
+    named_elsewhere = {m.name for m in mentions if not venue(m)}
+    return [m for m in mentions if m.name in named_elsewhere]
+
+
+_DEFINED_AS = re.compile(r"\s*\((?P<a>[A-ZĐ][A-Za-z0-9Đ&\-]{1,11})\)")
+_DEFINED_DASH = re.compile(r"\s*[-–]\s*(?P<a>[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)(?![\wÀ-ỹ])")
+
+
+def acronym_mentions(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
+    """Later mentions by a shorter name the article has given: an acronym defined after the
+    name (``Viện Khoa học và Công nghệ Hàn Quốc (KIST)``, ``Ngân hàng Thế giới - World
+    Bank``) or an enterprise's brand (``Tập đoàn Vingroup`` → ``Vingroup``, ``Công ty cổ
+    phần trí tuệ nhân tạo AMI`` → ``AMI``)."""
+    s = doc.s
+    defined: dict[str, OrgMention] = {}
     for m in mentions:
-        if (d := _DEFINED_AS.match(s, m.end)) and d["a"] not in defined:
-            defined[d["a"]] = (m, d.start("a"))
+        d = _DEFINED_AS.match(s, m.end)
+        if d is None and (d := _DEFINED_DASH.match(s, m.end)) and _is_vietnamese_name(d["a"]):
+            d = None
+        if d and d["a"] not in defined and not _place_or_country(d["a"]):
+            defined[d["a"]] = m
+        for brand in _brands(m):
+            defined.setdefault(brand, m)
     found = []
-    for acronym, (org, at) in defined.items():
-        for a in re.finditer(rf"(?<![\w&-]){re.escape(acronym)}(?![\w&-])", s):
-            if a.start() != at:
+    # an acronym the article defines is its own, whatever a body elsewhere is called by it
+    mentions[:] = [m for m in mentions if not (m.printed in defined and defined[m.printed].name != m.name and m.printed not in _brands(defined[m.printed]))]
+    taken = [(m.start, m.end) for m in mentions]
+    for alias, org in defined.items():
+        for a in re.finditer(rf"(?<![\w&-]){re.escape(alias)}(?![\w&-])", s):
+            if not any(x <= a.start() < y for x, y in taken):
                 found.append(replace(org, start=a.start(), end=a.end()))
+                taken.append((a.start(), a.end()))
     return found
+
+
+def _brands(m: OrgMention) -> list[str]:
+    """The names an enterprise goes by without its head: "Vingroup", "Coca - Cola Việt Nam",
+    "Coca - Cola", "AMI"."""
+    if m.kind != "enterprise":
+        return []
+    head = next((h for h in ("Tổng công ty", "Tập đoàn", "Công ty") if m.name.startswith(h + " ")), None)
+    if head is None:
+        return []
+    rest = m.name[len(head) + 1 :]
+    words = rest.split()
+    out = []
+    if words[0][0].isupper() and not is_syllable(words[0]) or words[0].isupper():
+        out.append(rest)
+        if rest.endswith(" Việt Nam"):
+            out.append(rest.removesuffix(" Việt Nam"))
+    last = words[-1]
+    if len(words) > 1 and (last.isupper() and len(last) >= 2 or not is_syllable(last) and last[0].isupper()):
+        out.append(last)
+    return [b for b in out if len(b) >= 2]
+
+
+def _is_vietnamese_name(words: str) -> bool:
+    return all(is_syllable(w) for w in words.split())
+
+
+def _place_or_country(word: str) -> bool:
+    return bool(gazetteer.province_lookup(word)) or books().countries.longest(Tokens(word), 0) is not None
 
 
 def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:
@@ -369,18 +907,32 @@ def merge_orgs(doc: Doc, mentions: list[OrgMention]) -> list[Organization]:
             if span not in org.evidence and len(org.evidence) < 5:
                 org.evidence.append(span)
     orgs, renamed = _fold_unplaced(list(by_key.values()))
-    doc.orgs = [m if m.name not in renamed else replace(m, name=renamed[m.name]) for m in mentions]
+    renamed.update(_brand_only(mentions, orgs))
+    doc.orgs = sorted((m if m.name not in renamed else replace(m, name=renamed[m.name]) for m in mentions), key=lambda o: o.start)
     return orgs
 
 
+def _brand_only(mentions: list[OrgMention], orgs: list[Organization]) -> dict[str, str]:
+    """A body the article names only by its acronym or brand goes by it ("FPT", "Viettel")."""
+    printed: dict[str, list[str | None]] = {}
+    for m in mentions:
+        printed.setdefault(m.name, []).append(m.printed)
+    renamed = {}
+    for org in orgs:
+        forms = printed.get(org.name, [])
+        if forms and all(forms):
+            renamed[org.name] = org.name = forms[0]
+    return renamed
+
+
 def _key(m: OrgMention) -> str:
-    """Names that differ only by the type word before their province are one name."""
+    """Names that differ only by case, tone placement or the type word before their province are one name."""
     name = m.name
     if m.province and name.endswith(" " + m.province):
         stem = name[: -len(m.province)].rstrip()
         stem = re.sub(r"\s(?:tỉnh|thành phố|Thành phố)$", "", stem)
         name = f"{stem} {m.province}"
-    return name.casefold()
+    return " ".join(keys(name))
 
 
 def _fold_unplaced(orgs: list[Organization]) -> tuple[list[Organization], dict[str, str]]:
@@ -396,3 +948,4 @@ def _fold_unplaced(orgs: list[Organization]) -> tuple[list[Organization], dict[s
         fuller.mentions.extend(m for m in o.mentions if m not in fuller.mentions)
         fuller.evidence.extend(e for e in o.evidence if e not in fuller.evidence)
     return kept, renamed
+

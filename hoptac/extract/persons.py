@@ -1,50 +1,104 @@
 """People and their positions.
 
-Vietnamese news names a person in three shapes, and each carries positions:
-  * address or honorific, name, appositive chain: ``Đ/c Nguyễn Hoàng Giang, Ủy viên Ban Cán
-    sự đảng, Thứ trưởng Bộ KH&CN`` / ``GS.TS Đỗ Hoài Nam – Nguyên Phó Chủ tịch ...``;
-  * title (and organization) before the name: ``Thứ trưởng Bộ KH&CN Nguyễn Hoàng Giang``;
-  * a bare name followed by a chain: ``Nguyễn Văn A, Giám đốc Sở KH&CN``.
-A name is a run of capitalised syllables; without an address word it must begin with a
-Vietnamese family name. A title without its organization takes it from the chain (party
-posts: ``Bí thư Đảng ủy, Viện trưởng Viện X``) or from the clause that introduces the person
-(``Viện X có Đ/c Y, Viện trưởng``).
+News introduces a person in a few shapes, each carrying positions:
+  * title (and body) before the name: ``Thứ trưởng Bộ KH&CN Nguyễn Hoàng Giang``,
+    ``Bộ trưởng Khoa học và Công nghệ Chu Ngọc Anh``, ``Tổng thống Hàn Quốc Moon Jae In``,
+    ``Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ Mai Tiến Dũng`` (one combined title);
+  * an address word or honorific, the name, an appositive chain: ``ông Nguyễn Tuấn Khải,
+    Cục trưởng An toàn bức xạ và hạt nhân, Bộ KH&CN``, ``bà Irina Bokova``;
+  * a bare Vietnamese name, with a chain (``Nguyễn Văn A - Giám đốc Sở KH&CN -``) or alone.
+A Vietnamese name begins with a family name; a name after a title or an address word may
+be foreign (``Mahathir Mohamad``, ``Kim Hyun Chul``): a run of capitalised words with one
+that no Vietnamese syllable is spelt like. A later short reference (``ông Dũng``, ``Thứ
+trưởng Tùng``, ``bà Irina``) is the person named in full whose name it ends or, for a
+foreign name, contains; it adds positions, never a new person.
+
+A title names its body when the article makes it certain: the body printed after it, a
+ministry's field (``Bộ trưởng Y tế``), a unit's name (``Vụ trưởng Tổ chức cán bộ``), a
+state (``Thủ tướng Malaysia``), the national body of a Vietnamese national post (``Thủ
+tướng`` → ``Thủ tướng Chính phủ``), the body that ends the appositive chain (``giám đốc,
+đồng sáng lập AMI``), the clause's body of that kind (``Viện X có ông Y, Viện trưởng``) or,
+for a minister, the one ministry the article is about.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
-from hoptac.extract import gazetteer
+from hoptac.extract.bodies import books
 from hoptac.extract.doc import Doc, OrgMention
-from hoptac.extract.lexicon import load
-from hoptac.extract.organizations import org_at
-from hoptac.extract.patterns import (
-    address_re,
-    canonical_titles,
-    former_re,
-    honorific_re,
-    looks_like_full_name,
-    name_run_re,
-    not_names,
-    title_re,
-)
+from hoptac.extract.lexicon import load, longest_first
+from hoptac.extract.patterns import L, R, address_re, canonical_titles, former_re, honorific_re, looks_like_full_name, not_names, surnames, title_re
+from hoptac.extract.tokens import Tokens
+from hoptac.extract import gazetteer
 from hoptac.records import Person, Position
+from hoptac.text.decode import is_syllable
+from hoptac.text.letters import NAME_WORD
 
-_FIRST_SEP = re.compile(r"\s*(?:,|[-–—]|\()\s*")
-_NEXT_SEP = re.compile(r"\s*(?:,|kiêm|và)\s+|\s*,\s*")
-_JOIN = re.compile(r"\s+kiêm\s+")
+_FIRST_SEP = re.compile(r"[ \t]*(?:,|[-–—]|\()[ \t]*")
+_NEXT_SEP = re.compile(r"[ \t]*(?:,|;)?[ \t]*(?:kiêm[ \t]+)?|[ \t]*,[ \t]*")
+_KIEM = re.compile(r"[ \t]+kiêm[ \t]+")
+_COMMA = re.compile(r"[ \t]*,[ \t]*")
 _INTRO = re.compile(r"(?:[Vv]ề phía|[Pp]hía|[Đđ]ại diện|[Tt]ừ phía)\s+")
-_QUALIFIER = re.compile(rf"\s+(?P<q>{'|'.join(load('titles')['qualifiers'])})(?!\w)")
+_ACRONYM_AFTER = re.compile(r"[ \t]*\([A-ZĐ][A-Za-z0-9Đ&\-]{1,11}\)")
+_GAP = re.compile(r"[ \t]+")
+_NAME_TOKEN = re.compile(rf"{NAME_WORD}(?![\wÀ-ỹ])")
+_MAX_NAME = 5
+
+
+@cache
+def _spec() -> dict:
+    return load("titles")
+
+
+@cache
+def _title_sets() -> tuple[frozenset[str], dict[str, str], dict[str, str], frozenset[str], dict[str, str], dict[str, str]]:
+    spec = _spec()
+    return (
+        frozenset(t.casefold() for t in spec["party"]),
+        spec["member"],
+        spec["head_of"],
+        frozenset(spec["field_titles"]),
+        spec["unit_titles"],
+        spec["national"],
+    )
+
+
+@cache
+def _complete_titles() -> frozenset[str]:
+    return frozenset(_spec()["complete"])
+
+
+@cache
+def _qualifier_re() -> re.Pattern:
+    return re.compile(rf"[ \t]+(?P<q>{'|'.join(map(re.escape, _spec()['qualifiers']))}){R}")
+
+
+@cache
+def _acting_re() -> re.Pattern:
+    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, _spec()['acting']))})[ \t]+")
+
+
+@cache
+def _occupation_re() -> re.Pattern:
+    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, longest_first(_spec()['occupations'])))}){R}", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- posts
 
 
 @dataclass
 class _Post:
-    title: str  # canonical title word(s), "Phó Chủ tịch kiêm Tổng Thư ký"
+    title: str  # canonical title word(s): "Phó Chủ tịch kiêm Tổng Giám đốc", "Bộ trưởng, Chủ nhiệm"
     org: OrgMention | None
     former: bool
     member_of: str | None = None  # "Tỉnh ủy" for "Tỉnh ủy viên"
+    country: str | None = None  # "Tổng thống Hàn Quốc"
+    qualifier: str | None = None  # "phụ trách Dự án FIRST"
+    parents: list[OrgMention] = field(default_factory=list)  # a sub-unit's parents printed after it
+    at: int = 0  # where the post is printed
 
 
 @dataclass
@@ -54,173 +108,382 @@ class _Mention:
     name: str
     honorific: str | None
     posts: list[_Post] = field(default_factory=list)
+    chain_orgs: list[OrgMention] = field(default_factory=list)  # every body the chain names
+    short: bool = False  # a short reference ("ông Dũng"): joins a person named in full
 
 
-@cache
-def _title_spec() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
-    spec = load("titles")
-    return frozenset(t.casefold() for t in spec["party"]), spec["member"], spec["head_of"]
-
-
-def find_persons(doc: Doc) -> list[_Mention]:
-    s = doc.s
-    mentions: list[_Mention] = []
-    taken: set[int] = set()
-    for m in name_run_re().finditer(s):
-        if m.start() in taken:
-            continue
-        name = _trim_name(doc, m)
-        if name is None:
-            continue
-        mention = _introduced(doc, m, name) or _after_title(doc, m, name) or _before_chain(doc, m, name)
-        if mention:
-            mentions.append(mention)
-            taken.update(range(m.start(), m.end()))
-    return mentions
-
-
-def _introduced(doc: Doc, m: re.Match, name: str) -> _Mention | None:
-    """``Đ/c X, ...`` / ``GS.TS X – ...`` / ``ông X``."""
-    before = doc.s[max(0, m.start() - 24) : m.start()]
-    honorific = None
-    h = _ends_with(honorific_re()).search(before)
-    if h:
-        honorific = h["h"]
-        before = before[: h.start()]
-    a = _ends_with(address_re()).search(before)
-    if not (honorific or a):
-        return None
-    end = m.start() + len(name)
-    posts, chain_end = _chain(doc, end)
-    return _Mention(m.start(), max(end, chain_end), name, honorific, posts)
-
-
-@cache
-def _ends_with(pattern: re.Pattern) -> re.Pattern:
-    """The pattern, anchored at the end of a window of text before a name."""
-    return re.compile(rf"(?:{pattern.pattern})\s*$")
-
-
-def _after_title(doc: Doc, m: re.Match, name: str) -> _Mention | None:
-    """``Thứ trưởng Bộ KH&CN Nguyễn Hoàng Giang``: the posts end right where the name starts."""
-    if not looks_like_full_name(name):
-        return None
-    sentence_start = doc.sentence_of(m.start())[0]
-    window_start = max(sentence_start, m.start() - 160)
-    for t in title_re().finditer(doc.s, window_start, m.start()):
-        post, end = _post_at(doc, t.start())
-        if post and doc.s[end : m.start()].strip() == "":
-            post.former = bool(_ends_with(former_re()).search(doc.s[max(0, t.start() - 8) : t.start()]))
-            return _Mention(m.start(), m.start() + len(name), name, None, [post])
-    return None
-
-
-def _before_chain(doc: Doc, m: re.Match, name: str) -> _Mention | None:
-    """``Nguyễn Văn A, Giám đốc Sở ...`` with no address word."""
-    if not looks_like_full_name(name):
-        return None
-    posts, end = _chain(doc, m.start() + len(name))
-    if not posts:
-        return None
-    return _Mention(m.start(), end, name, None, posts)
-
-
-def _trim_name(doc: Doc, m: re.Match) -> str | None:
-    """The name part of a capitalised run: stop before a title or organization glued to it."""
-    words = m.group().split()
-    at = m.start()
-    kept = []
-    for w in words:
-        pos = doc.s.index(w, at)
-        if kept and (title_re().match(doc.s, pos) or _names_org(doc, pos)):
-            break
-        kept.append(w)
-        at = pos + len(w)
-    name = " ".join(kept)
-    if len(kept) < 2 or title_re().match(doc.s, m.start()) or _names_org(doc, m.start()) or _is_place(doc.s, m.start(), name):
-        return None
-    return name
-
-
-def _names_org(doc: Doc, pos: int) -> bool:
-    org = org_at(doc.s, pos, doc.province)
-    return org is not None and not org.head_only
-
-
-def _is_place(s: str, at: int, name: str) -> bool:
-    """"Cao Bằng", "Hàn Quốc", "thành phố Hạ Long": a place, whatever its first word."""
-    words = name.split()
-    if name.startswith(not_names()) or any(gazetteer.province_lookup(" ".join(words[:n])) for n in range(2, len(words) + 1)):
-        return True
-    before = re.search(r"(?:thị xã|huyện|quận|thành phố|Thành phố)\s+$", s[max(0, at - 12) : at])
-    return bool(before) and bool(gazetteer.districts_named(f"{before.group().strip()} {name}"))
-
-
-def _chain(doc: Doc, pos: int) -> tuple[list[_Post], int]:
-    """The appositive positions after a name: ``, Ủy viên ..., Thứ trưởng Bộ KH&CN``."""
-    posts: list[_Post] = []
-    sep = _FIRST_SEP.match(doc.s, pos)
-    end = pos
-    while sep:
-        post, post_end = _post_at(doc, sep.end())
-        if post is None:
-            break
-        posts.append(post)
-        end = post_end
-        sep = _NEXT_SEP.match(doc.s, end)
-    return posts, end
+def _org_at(doc: Doc, pos: int) -> OrgMention | None:
+    """The organization the article names at ``pos``, as it was resolved."""
+    return doc.org_starting(pos)
 
 
 def _post_at(doc: Doc, pos: int) -> tuple[_Post | None, int]:
+    """A title at ``pos`` with what belongs to it: former/acting marks, joined titles, its body."""
     s = doc.s
     former = False
     if f := former_re().match(s, pos):
         former, pos = True, f.end()
+    acting = None
+    if a := _acting_re().match(s, pos):
+        acting, pos = "Quyền", a.end()
     t = title_re().match(s, pos)
     if not t:
         return None, pos
     titles = [canonical_titles()[t.group().casefold()]]
     end = t.end()
-    while (j := _JOIN.match(s, end)) and (t2 := title_re().match(s, j.end())):
+    while (j := _KIEM.match(s, end)) and (t2 := title_re().match(s, j.end())):
         titles.append(canonical_titles()[t2.group().casefold()])
         end = t2.end()
     title = " kiêm ".join(titles)
-    if q := _QUALIFIER.match(s, end):
-        title, end = f"{title} {q['q'].lower()}", q.end()
-    _, members, _ = _title_spec()
-    if title in members:
-        return _Post(title, _implied_org(doc, members[title]), former, member_of=members[title]), end
-    org = None
-    gap = re.match(r"[ \t]+", s[end:])
-    if gap:
-        org = _org_mention_at(doc, end + gap.end())
-        if org:
-            end = org.end
-    return _Post(title, org, former), end
+    if acting:
+        title = f"Quyền {title[0].lower()}{title[1:]}" if not title.startswith("Quyền") else title
+    post = _Post(title, None, former, at=pos)
+    _, members, _, _, _, _ = _title_sets()
+    if titles[-1] in members:
+        post.member_of = members[titles[-1]]
+        post.org = _implied_org(doc, members[titles[-1]])
+        return post, end
+    end = _take_qualifier(doc, post, end)
+    gap = _GAP.match(s, end)
+    at = end + gap.end() - gap.start() if gap else end
+    if gap and (org := _org_at(doc, at)):
+        post.org = org
+        end = org.end
+    elif gap and (country := _country_at(doc, at)):
+        post.country, end = country
+    elif (org := _org_overlapping(doc, t.start(), end)) is not None:
+        post.org, end = org, org.end  # "Phó Tổng Thanh tra Chính phủ": the title ends inside the body's name
+    return post, end
 
 
-def _org_mention_at(doc: Doc, pos: int) -> OrgMention | None:
-    """The organization at ``pos``, as the article resolved it (``Sở`` → its Sở KH&CN)."""
-    for o in doc.orgs:
-        if o.start == pos:
-            return o
-    return org_at(doc.s, pos, doc.province)
+def _org_overlapping(doc: Doc, start: int, end: int) -> OrgMention | None:
+    """A body whose name begins inside the title and goes on after it."""
+    return next((o for o in doc.orgs if start < o.start < end < o.end), None)
+
+
+def _take_qualifier(doc: Doc, post: _Post, end: int) -> int:
+    """"Phó Giám đốc phụ trách", "Phó Giám đốc phụ trách dự án FIRST"."""
+    q = _qualifier_re().match(doc.s, end)
+    if not q:
+        return end
+    post.qualifier, end = q["q"].lower(), q.end()
+    m = re.match(r"[ \t]+(?P<what>(?:dự án|chương trình|đề án|Dự án|Chương trình|Đề án)[ \t]+[A-ZĐ][\wÀ-ỹ]*)", doc.s[end:])
+    if m:
+        what = m["what"]
+        post.qualifier = f"{post.qualifier} {what[0].upper()}{what[1:]}"
+        end += m.end()
+    return end
+
+
+def _country_at(doc: Doc, pos: int, short_ok: bool = True) -> tuple[str, int] | None:
+    toks = doc.tokens
+    i = toks.at(pos)
+    if i >= len(toks) or toks[i].start != pos or not toks[i].is_cap:
+        return None
+    hit = books().countries.longest(toks, i)
+    if hit is None or hit[1].name == "Việt Nam":
+        return None
+    end, country = hit
+    if country.short and not short_ok:
+        return None
+    nxt = toks.get(end)
+    if country.short and nxt is not None and nxt.is_cap and _foreign_or_surname(nxt.text) is False:
+        return None
+    return country.name, toks[end - 1].end
+
+
+def _foreign_or_surname(word: str) -> bool:
+    return word in surnames() or not is_syllable(word)
 
 
 def _implied_org(doc: Doc, head: str) -> OrgMention | None:
-    mention = org_at(head, 0, doc.province)
-    return mention if mention and mention.province else None
+    """"Tỉnh ủy viên" in a Gia Lai article: the Tỉnh ủy Gia Lai."""
+    if doc.province is None:
+        return None
+    return OrgMention(0, 0, f"{head} {doc.province.name}", "party_body", doc.province.name)
 
 
-def _resolve_posts(doc: Doc, mention: _Mention) -> None:
-    """Give organization-less titles the organization the chain or the clause implies."""
-    party, _, head_of = _title_spec()
-    for post in mention.posts:
-        if post.org is None and post.title.casefold() not in party and post.title in head_of:
-            post.org = _clause_org(doc, mention.start, head_of[post.title])
-    for i, post in enumerate(mention.posts):
-        if post.org is None and post.title.casefold() in party:
-            post.org = next((p.org for p in mention.posts[i + 1 :] if p.org and not p.member_of), None)
+def _chain(doc: Doc, pos: int) -> tuple[list[_Post], list[OrgMention], int]:
+    """The appositive positions after a name: ``, Ủy viên ..., Thứ trưởng Bộ KH&CN``;
+    ``- thanh tra viên chính, trưởng Phòng nghiệp vụ 3, Vụ III, Thanh tra Chính phủ``."""
+    s = doc.s
+    posts: list[_Post] = []
+    orgs: list[OrgMention] = []
+    sep = _FIRST_SEP.match(s, pos)
+    end = pos
+    while sep:
+        at = sep.end()
+        post, post_end = _post_at(doc, at)
+        if post is not None and _names_someone_else(doc, post_end):
+            break  # ", Giám đốc Sở Z Nguyễn Văn B": that post is B's
+        if post is not None:
+            posts.append(post)
+            if post.org:
+                orgs.append(post.org)
+            end = post_end
+        elif posts and (org := _org_at(doc, at)):
+            # "Cục trưởng ..., Bộ KH&CN": the body the previous post belongs to
+            posts[-1].parents.append(org)
+            orgs.append(org)
+            end = org.end
+        elif (occ := _occupation_re().match(s, at)) and posts:
+            # "giám đốc, đồng sáng lập AMI": an occupation; its body still closes the chain
+            after = _GAP.match(s, occ.end())
+            org = _org_at(doc, occ.end() + (after.end() - after.start() if after else 0))
+            if org is None:
+                break
+            orgs.append(org)
+            end = org.end
+        else:
+            break
+        sep = _COMMA.match(s, end) or _KIEM.match(s, end)
+    return posts, orgs, end
+
+
+def _names_someone_else(doc: Doc, pos: int) -> bool:
+    gap = _GAP.match(doc.s, pos)
+    return bool(gap) and _name_at(doc, gap.end(), foreign_ok=True) is not None and not _is_short_at(doc, gap.end())
+
+
+def _is_short_at(doc: Doc, pos: int) -> bool:
+    named = _name_at(doc, pos, foreign_ok=True)
+    return named is None or _is_short(named[0], named[2])
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _name_at(doc: Doc, pos: int, foreign_ok: bool) -> tuple[str, int, bool] | None:
+    """The personal name written at ``pos``: (name, end, foreign). Vietnamese names begin
+    with a family name; foreign ones need ``foreign_ok`` (a title or address word before)."""
+    s = doc.s
+    words, at = [], pos
+    while len(words) < _MAX_NAME:
+        m = _NAME_TOKEN.match(s, at)
+        if not m or (words and _stops_name(doc, m.start())):
+            break
+        words.append(m.group())
+        at = m.end()
+        gap = re.match(r"[ \t]+", s[at:])
+        if not gap:
+            break
+        if not _NAME_TOKEN.match(s, at + gap.end()):
+            break
+        at += gap.end()
+    end = pos + len(" ".join(words)) if words else pos
+    if not words:
+        return None
+    name = " ".join(words)
+    foreign = any(not is_syllable(w) for w in words)
+    if _is_place_or_org(doc, pos, name):
+        return None
+    if words[0] in surnames() and not foreign and not name.startswith(not_names()):
+        return name, _end_of(s, pos, words), False
+    if foreign_ok and foreign:
+        return name, _end_of(s, pos, words), True
+    if foreign_ok and len(words) == 1:
+        return name, _end_of(s, pos, words), not is_syllable(words[0])
+    if foreign_ok and len(words) <= 2 and words[0] not in surnames():
+        return name, _end_of(s, pos, words), False  # "ông Ngọc Anh": a short reference
+    return None
+
+
+def _end_of(s: str, pos: int, words: list[str]) -> int:
+    at = pos
+    for w in words:
+        at = s.index(w, at) + len(w)
+    return at
+
+
+def _stops_name(doc: Doc, at: int) -> bool:
+    """A title, an organization or a state glued to a name ends it; a state whose name is
+    also a given name ("Anh", "Nhật") does not."""
+    if title_re().match(doc.s, at):
+        return True
+    org = doc.org_starting(at)
+    if org is not None:
+        return True
+    return _country_at(doc, at, short_ok=False) is not None
+
+
+def _is_place_or_org(doc: Doc, at: int, name: str) -> bool:
+    if doc.org_starting(at) is not None or _country_at(doc, at) is not None:
+        return True
+    words = name.split()
+    if name.startswith(not_names()) or any(gazetteer.province_lookup(" ".join(words[:n])) for n in range(2, len(words) + 1)):
+        return True
+    return bool(re.search(r"(?:thị xã|huyện|quận|thành phố|Thành phố|đường|phố|Đường|Phố|xã|phường|tư tưởng|Lăng|lăng|Bác|giải thưởng|Giải thưởng)\s+$", doc.s[max(0, at - 14) : at]))
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+def find_persons(doc: Doc) -> list[_Mention]:
+    s = doc.s
+    mentions: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    def add(m: _Mention) -> None:
+        mentions.append(m)
+        taken.append((m.start, m.end))
+
+    # 1. an address word or honorific before the name: the surest introduction
+    for a in _introducers().finditer(s):
+        if not free(a.start(), a.end()):
+            continue
+        m = _introduced(doc, a)
+        if m and free(m.start, m.end):
+            add(m)
+    # 2. title (and body) before the name
+    for t in title_re().finditer(s):
+        if not free(t.start(), t.end()):
+            continue
+        m = _title_led(doc, t.start())
+        if m and free(m.start, m.end):
+            add(m)
+    # 3. a bare Vietnamese name, with or without a chain
+    for run in _bare_runs().finditer(s):
+        if not free(run.start(), run.end()):
+            continue
+        m = _bare(doc, run.start())
+        if m and free(m.start, m.end):
+            add(m)
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _title_led(doc: Doc, pos: int) -> _Mention | None:
+    """``TITLE [BODY] NAME``, ``TITLE1, TITLE2 BODY NAME``, ``TITLE BODY (ACR) NAME``."""
+    s = doc.s
+    post, end = _post_at(doc, pos)
+    if post is None:
+        return None
+    posts = [post]
+    # "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ Mai Tiến Dũng": one combined title
+    if post.org is None and post.country is None and (c := _COMMA.match(s, end)):
+        second, second_end = _post_at(doc, c.end())
+        if second is not None and (second.org or second.country):
+            second.title = f"{post.title}, {second.title}"
+            second.former = second.former or post.former
+            posts, end = [second], second_end
+    if (acr := _ACRONYM_AFTER.match(s, end)) and posts[-1].org:
+        end = acr.end()
+    gap = _GAP.match(s, end)
+    if not gap:
+        return None
+    at = end + gap.end() - gap.start()
+    named = _name_at(doc, at, foreign_ok=True)
+    if named is None:
+        return None
+    name, name_end, foreign = named
+    # what follows "TITLE NAME," is the next item of a list, not this person's chain
+    return _Mention(pos, name_end, name, None, posts, [p.org for p in posts if p.org], short=_is_short(name, foreign))
+
+
+@cache
+def _introducers() -> re.Pattern:
+    spec = _spec()
+    words = longest_first(spec["address"] + spec["honorifics"])
+    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, words))})\.?(?:[ \t]+|(?=[A-ZĐ]))(?=[A-ZĐÀ-Ỹ])")
+
+
+def _introduced(doc: Doc, a: re.Match) -> _Mention | None:
+    """``ông X, ...`` / ``GS.TS X – ...`` / ``Tiến sĩ X, ...`` / ``bà Irina``."""
+    s = doc.s
+    word = a.group().strip().rstrip(".")
+    honorific = _honorific(word)
+    start = a.start()
+    # "ông PGS.TS X": an address word then an honorific
+    at = a.end()
+    if honorific is None and (h := honorific_re().match(s, at)):
+        honorific, at = _honorific(h["h"]), h.end() + len(s[h.end():]) - len(s[h.end():].lstrip(" \t"))
+    named = _name_at(doc, at, foreign_ok=True)
+    if named is None:
+        return None
+    name, name_end, foreign = named
+    posts, orgs, chain_end = _chain(doc, name_end)
+    return _Mention(start, max(name_end, chain_end), name, honorific, posts, orgs, short=_is_short(name, foreign))
+
+
+def _honorific(word: str) -> str | None:
+    spec = _spec()
+    forms = spec["honorific_forms"]
+    if word.casefold() in forms:
+        return forms[word.casefold()]
+    return word if word in spec["honorifics"] else None
+
+
+def _is_short(name: str, foreign: bool) -> bool:
+    words = name.split()
+    if foreign:
+        return len(words) == 1
+    return words[0] not in surnames() or len(words) == 1
+
+
+@cache
+def _bare_runs() -> re.Pattern:
+    names = "|".join(sorted(surnames(), key=len, reverse=True))
+    return re.compile(rf"{L}(?:{names})[ \t]+{NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,3}}{R}")
+
+
+def _bare(doc: Doc, pos: int) -> _Mention | None:
+    """``Nguyễn Văn A, Giám đốc ...`` or a full Vietnamese name standing alone."""
+    named = _name_at(doc, pos, foreign_ok=False)
+    if named is None:
+        return None
+    name, name_end, _ = named
+    if not looks_like_full_name(name):
+        return None
+    posts, orgs, chain_end = _chain(doc, name_end)
+    if not posts and not _stands_as_a_person(doc, pos, name_end):
+        return None
+    return _Mention(pos, max(name_end, chain_end), name, None, posts, orgs)
+
+
+def _stands_as_a_person(doc: Doc, start: int, end: int) -> bool:
+    """A full name alone is a person when it is a clause's subject or object, not part of a
+    longer proper name (a street, a prize, a school: "Giải thưởng Trần Đại Nghĩa")."""
+    before = doc.s[max(0, start - 16) : start]
+    if re.search(r"(?:Trường|trường|Giải|giải|Quỹ|quỹ|Học bổng|học bổng|Bệnh viện|Cầu|cầu|Nhà|khu|Khu|Viện|Công viên)[ \t]*(?:[\wÀ-ỹ]+[ \t]+)?$", before):
+        return False
+    after = doc.s[end : end + 2]
+    return not after[:1].isalnum() and not (after.strip()[:1].isupper())
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def _resolve(doc: Doc, m: _Mention) -> None:
+    """Give body-less titles the body the chain, the clause or the article implies."""
+    party, _, head_of, field_titles, _, _ = _title_sets()
+    complete = _complete_titles()
+    # party posts take the body of the post after them, so those are resolved first
+    order = sorted(range(len(m.posts)), key=lambda i: m.posts[i].title.split(" kiêm ")[-1].casefold() in party)
+    for i in order:
+        post = m.posts[i]
+        if post.org or post.member_of or post.country or post.title in complete:
+            continue
+        base = post.title.split(" kiêm ")[-1].split(", ")[-1]
+        # the body that closes the chain after this post: "thanh tra viên chính, ..., Thanh
+        # tra Chính phủ", "giám đốc, đồng sáng lập AMI"
+        later = [o for o in m.chain_orgs if o.start > post.at]
+        last_org = later[-1] if later else None
+        if base.casefold() in party:
+            post.org = next((p.org for p in m.posts[i + 1 :] if p.org and not p.member_of), None) or last_org
+        elif base in head_of and head_of[base] not in ("Bộ",):
+            post.org = _clause_org(doc, m.start, head_of[base]) or (last_org if last_org and _fits(last_org, head_of[base]) else None)
+        elif last_org is not None and not _national(base) and base not in field_titles:
+            post.org = last_org
+
+
+def _fits(org: OrgMention, head: str) -> bool:
+    return not head or org.name.startswith(head + " ")
+
+
+def _national(title: str) -> bool:
+    return title in _title_sets()[5]
 
 
 def _clause_org(doc: Doc, at: int, head: str) -> OrgMention | None:
@@ -242,44 +505,141 @@ def _clause_org(doc: Doc, at: int, head: str) -> OrgMention | None:
     return None
 
 
-def _position(post: _Post) -> Position:
+def _title_text(post: _Post, foreign: bool) -> str:
+    """The full title: the post with its qualifier and its body (or state)."""
+    title = post.title
+    if post.qualifier:
+        title = f"{title} {post.qualifier}"
     if post.member_of:
         place = post.org.name.removeprefix(post.member_of).strip() if post.org else ""
-        return Position(title=f"{post.title} {place}".strip(), organization=post.org.name if post.org else None, former=post.former)
+        return f"{title} {place}".strip()
+    if post.country:
+        return f"{title} {post.country}"
+    if post.org is None:
+        national = _title_sets()[5]
+        return national.get(title, title) if not foreign else title
+    # "Chủ tịch Hội đồng quản trị FPT": a body named by its acronym or brand keeps it
+    own = post.org.printed or post.org.name
+    body = " ".join([own, *(p.name for p in post.parents if _is_sub(post.org))])
+    return _joined(title, body)
+
+
+def _is_sub(org: OrgMention) -> bool:
+    return org.name.startswith(("Phòng ", "Khoa ", "Bộ môn ", "Ban ", "Tổ "))
+
+
+def _joined(title: str, body: str) -> str:
+    """"Trưởng ban" + "Ban Quản lý ..." is "Trưởng ban Quản lý ...", "Phó Tổng Thanh tra" +
+    "Thanh tra Chính phủ" is "Phó Tổng Thanh tra Chính phủ": the title ends with the body's head."""
+    t, b = title.split(), body.split()
+    for k in range(min(len(t), len(b) - 1), 0, -1):
+        if [w.casefold() for w in t[-k:]] == [w.casefold() for w in b[:k]]:
+            return " ".join(t + b[k:])
+    return f"{title} {body}"
+
+
+def _position(post: _Post, foreign: bool) -> Position:
     org = post.org.name if post.org else None
-    return Position(title=f"{post.title} {org}" if org else post.title, organization=org, former=post.former)
+    if post.member_of:
+        return Position(title=_title_text(post, foreign), organization=org, former=post.former)
+    return Position(title=_title_text(post, foreign), organization=org, former=post.former)
 
 
 def persons(doc: Doc) -> list[Person]:
     """The component: each person once, with every position the article gives them."""
+    mentions = find_persons(doc)
+    full = [m for m in mentions if not m.short]
     by_name: dict[str, Person] = {}
-    for mention in find_persons(doc):
-        _resolve_posts(doc, mention)
-        person = by_name.get(mention.name)
+    foreign_names: set[str] = set()
+    for m in full:
+        if any(not is_syllable(w) for w in m.name.split()):
+            foreign_names.add(m.name)
+    for m in mentions:
+        target = m.name if not m.short else _full_name_for(m, full)
+        if target is None:
+            continue
+        _resolve(doc, m)
+        person = by_name.get(target)
         if person is None:
-            person = by_name[mention.name] = Person(name=mention.name, honorific=mention.honorific, confidence=0.6)
-        person.honorific = person.honorific or mention.honorific
-        for post in mention.posts:
-            _add_position(person, _position(post))
-        if mention.posts:
+            person = by_name[target] = Person(name=target, honorific=m.honorific, confidence=0.6)
+        person.honorific = person.honorific or m.honorific
+        held = []
+        for post in m.posts:
+            position = _position(post, target in foreign_names)
+            _add_position(person, position, post.title)
+            if position.organization:
+                held.append(position.organization)
+        doc.people.append((m.start, m.end, target, held))
+        if m.posts:
             person.confidence = 0.9
-        for span in doc.evidence(mention.start):
+        for span in doc.evidence(m.start):
             if span not in person.evidence and len(person.evidence) < 5:
                 person.evidence.append(span)
+    ministry = _main_ministry(doc)
     for person in by_name.values():
-        person.positions = _drop_subsumed(person.positions)
+        person.positions = _drop_subsumed(_with_ministry(person.positions, ministry))
     return list(by_name.values())
 
 
-def _add_position(person: Person, position: Position) -> None:
+def _full_name_for(short: _Mention, full: list[_Mention]) -> str | None:
+    """The person a short reference is: the nearest one named in full before it whose name
+    ends with it (Vietnamese) or holds it (foreign); else the first after it."""
+    words = short.name.split()
+    def fits(name: str) -> bool:
+        parts = name.split()
+        if parts[-len(words) :] == words:
+            return True
+        return len(words) == 1 and words[0] in parts and any(not is_syllable(w) for w in parts)
+    before = [m for m in full if m.start < short.start and fits(m.name)]
+    if before:
+        return before[-1].name
+    after = [m for m in full if fits(m.name)]
+    return after[0].name if after else None
+
+
+def _main_ministry(doc: Doc) -> str | None:
+    """The Vietnamese ministry the article names most, when one clearly leads."""
+    counts = Counter(o.name for o in doc.orgs if o.kind == "ministry")
+    if not counts:
+        return None
+    (first, n), *rest = counts.most_common(2)
+    return first if not rest or n > rest[0][1] else None
+
+
+def _with_ministry(positions: list[Position], ministry: str | None) -> list[Position]:
+    """"Bộ trưởng Chu Ngọc Anh" in an article about one ministry is its minister."""
+    field_titles = _title_sets()[3]
+    if ministry is None or any(p.organization and p.title.startswith(tuple(field_titles)) for p in positions):
+        return positions
+    out = []
+    for p in positions:
+        if p.organization is None and p.title in field_titles:
+            p = Position(title=f"{p.title} {ministry}", organization=ministry, former=p.former)
+        out.append(p)
+    return out
+
+
+def _add_position(person: Person, position: Position, post_title: str) -> None:
+    """Once each; a post in a body named in full replaces the same post named by acronym
+    ("Tổng giám đốc UNESCO" after "Tổng giám đốc Tổ chức Giáo dục, ...")."""
     key = position.title.casefold()
-    if all(p.title.casefold() != key for p in person.positions):
-        person.positions.append(position)
+    if any(p.title.casefold() == key for p in person.positions):
+        return
+    base = post_title.casefold()
+    for i, p in enumerate(person.positions):
+        if p.organization and p.organization == position.organization and p.former == position.former and p.title.casefold().startswith(base):
+            if len(position.title) > len(p.title):
+                person.positions[i] = position
+            return
+    person.positions.append(position)
 
 
 def _drop_subsumed(positions: list[Position]) -> list[Position]:
     """``Thứ trưởng`` adds nothing beside ``Thứ trưởng Bộ Khoa học và Công nghệ``."""
     return [
         p for p in positions
-        if p.organization or not any(q is not p and q.organization and q.title.casefold().startswith(p.title.casefold() + " ") for q in positions)
+        if p.organization or not any(q is not p and q.title.casefold().startswith(p.title.casefold() + " ") for q in positions)
     ]
+
+
+__all__ = ["persons", "find_persons", "Tokens"]

@@ -17,7 +17,7 @@ from hoptac.extract.commitments import commitments
 from hoptac.extract.doc import Doc
 from hoptac.extract.events import events
 from hoptac.extract.legal import legal_refs
-from hoptac.extract.organizations import org_at, organizations
+from hoptac.extract.organizations import organizations
 from hoptac.extract.persons import persons
 from hoptac.records import Organization, Record
 from hoptac.text.article import Article, RawDocument, read
@@ -83,13 +83,14 @@ def _add_position_orgs(doc: Doc) -> None:
     """Bodies known only through a title ("Tỉnh ủy viên" → the Tỉnh ủy) are organizations too."""
     orgs: list[Organization] = doc.results["organizations"]
     known = {o.name.casefold() for o in orgs}
+    kinds = {"Tỉnh ủy": "party_body", "Thành ủy": "party_body", "Huyện ủy": "party_body"}
     for person in doc.results["persons"]:
         for position in person.positions:
             name = position.organization
             if name and name.casefold() not in known:
-                mention = org_at(name, 0, doc.province)
                 orgs.append(Organization(
-                    name=name, kind=mention.kind if mention else "other", province=mention.province if mention else None,
+                    name=name, kind=next((v for k, v in kinds.items() if name.startswith(k)), "other"),
+                    province=doc.province.name if doc.province and name.endswith(doc.province.name) else None,
                     evidence=list(person.evidence[:1]), confidence=0.7, mentions=[position.title],
                 ))
                 known.add(name.casefold())

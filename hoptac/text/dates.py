@@ -23,6 +23,8 @@ _LEAD_RE = re.compile(
     r"|(?:(?:hôm\s+)?(?:thứ\s+\w+|chủ\s+nhật),?\s+)?ngày\s+$",
     re.IGNORECASE,
 )
+# "từ ngày 24 đến 26/7", "từ 1 – 4/10", "2 ngày 17 và 18/11": a span is dated by its first day
+_SPAN_RE = re.compile(r"(?P<first>\d{1,2})\s*(?:đến|tới|–|—|-|và)\s*(?:ngày\s+)?$", re.IGNORECASE)
 TIME_RE = re.compile(r"(?<!\d)(?P<h>[01]?\d|2[0-3])\s*[:hg]\s*(?P<min>[0-5]\d)(?::[0-5]\d)?(?!\d)")
 OFFSET_RE = re.compile(r"\(?\s*(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?\s*\)?", re.IGNORECASE)
 PERIOD_RE = re.compile(
@@ -68,6 +70,9 @@ def find_dates(text: str) -> list[DateMention]:
         if not (1 <= month <= 12 and 1 <= day <= 31) or _valid(year or 2000, month, day) is None:
             continue
         start, part = m.start(), None
+        if m.group("d") and (span := _SPAN_RE.search(text, max(0, start - 16), start)) and _valid(year or 2000, month, int(span["first"])):
+            if int(span["first"]) < day:
+                start, day = span.start(), int(span["first"])
         if m.group("d") and (lead := _LEAD_RE.search(text, max(0, start - 30), start)):
             start, part = lead.start(), lead["part"]
         found.append(DateMention(start, m.end(), day, month, year, part.lower() if part else None))

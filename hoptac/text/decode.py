@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
 
-__all__ = ["DecodeError", "Decoded", "decode", "normalize", "encode_legacy"]
+__all__ = ["DecodeError", "Decoded", "decode", "normalize", "encode_legacy", "is_syllable"]
 
 
 class DecodeError(ValueError):
@@ -441,6 +441,11 @@ def _common_syllables() -> frozenset[str]:
         for line in lines
         if line.strip() and not line.startswith("#")
     )
+
+
+def is_syllable(word: str) -> bool:
+    """Whether ``word`` is spelt like a Vietnamese syllable (``Hùng``, ``nghiêng``; not ``Hyun``, ``Laval``)."""
+    return _syllable_value(word.lower()) > 0
 
 
 @functools.lru_cache(maxsize=16384)

@@ -221,9 +221,11 @@ def _fields(members: list[tuple[Article, Agreement]]) -> dict:
 def _union_parties(lists: list[list[Party]]) -> list[Party]:
     """The first article's parties, and any other article's party of a side not yet there."""
     out: list[Party] = []
-    for parties in lists:
+    for i, parties in enumerate(lists):
         for p in parties:
-            if all(p.entity_id != q.entity_id and p.side != q.side for q in out):
+            # the first article's parties are all parties, even two of one province's side
+            # (its Sở and its police); a later article adds only a side not yet there
+            if all(p.entity_id != q.entity_id for q in out) and (i == 0 or all(p.side != q.side for q in out)):
                 out.append(p)
     return out
 
