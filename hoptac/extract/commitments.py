@@ -63,12 +63,12 @@ def commitments(doc: Doc) -> list[Commitment]:
         sentence = doc.s[a:b]
         if _re("report", bounded=False).search(sentence):
             continue
-        if _re("requests").search(sentence):
-            continue  # "kiến nghị Ủy ban ... giao Bộ Nội vụ ...": what is asked for is not directed
+        if _opens_with(doc, a, b, "requests"):
+            continue  # "X kiến nghị Ủy ban ... giao Bộ Nội vụ ...": what is asked for is not directed
         typed = _typed(doc, a, b)
         for kind, actor in typed:
             add(kind, actor, a, b)
-        if _opens_with_proposal(doc, a, b):
+        if _opens_with(doc, a, b, "proposal"):
             continue  # "X đề nghị Y ...": beyond the follow-up mechanisms above, a proposal
         for kind, actor in _promised_or_directed(doc, a, b):
             if not any(t_actor == actor for _, t_actor in typed):
@@ -76,10 +76,11 @@ def commitments(doc: Doc) -> list[Commitment]:
     return list(found.values())
 
 
-def _opens_with_proposal(doc: Doc, a: int, b: int) -> bool:
-    """A sentence whose first verb is a proposal (``X kiến nghị ...``): all it lists is proposed."""
-    first = _re("proposal").search(doc.s, a, b)
-    modal = _re("promise").search(doc.s, a, b) or _re("directive_verbs").search(doc.s, a, b)
+def _opens_with(doc: Doc, a: int, b: int, words: str) -> bool:
+    """A sentence whose first verb is a proposal or a request (``X kiến nghị ...``): all it
+    lists is proposed, not promised or directed."""
+    first = _re(words).search(doc.s, a, b)
+    modal = _re("promise").search(doc.s, a, b) or _re("directive_verbs").search(doc.s, a, b) or _re("directive").search(doc.s, a, b)
     return bool(first) and (modal is None or first.start() < modal.start())
 
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from hoptac.extract import gazetteer
 from hoptac.extract.shadow import Shadow
-from hoptac.extract.tokens import Tokens
+from hoptac.extract.patterns import title_first_words, title_re
+from hoptac.extract.tokens import Tokens, key
 from hoptac.records import Span
 from hoptac.text.letters import CAP_WORD
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 # A sentence ends at . ! ? or a line break, but not after the abbreviations that news
 # writes with a dot ("TP. Cần Thơ", "TS. Nguyễn", "GS.TS") nor before a lowercase word.
 _SENTENCE_END = re.compile(r"\n+|[.!?…]+[”\"')]*(?=\s)")
+_WORD = re.compile(r"[^\W\d_]+")
+_UNSEEN = object()
 _DOTTED = frozenset({"TP", "TS", "ThS", "GS", "PGS", "TX", "KS", "BS", "St", "No", "TT", "Th", "Tp", "ĐH", "Mr", "Ms", "Dr"})
 
 
@@ -53,6 +56,9 @@ class Doc:
     # filled by components, in pipeline order
     results: dict[str, list] = field(default_factory=dict)
     _org_index: tuple[list, dict] | None = field(default=None, repr=False)
+    _titles: dict[int, re.Match | None] = field(default_factory=dict, repr=False)
+    # what rules work out at a position, kept for the rules that ask again (one document only)
+    memo: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_article(cls, article: Article) -> Doc:
@@ -73,6 +79,17 @@ class Doc:
     def when(self) -> date | None:
         """The article's date, for names that changed over time (None: undated)."""
         return self.published
+
+    def title_at(self, pos: int) -> re.Match | None:
+        """The title printed at shadow offset ``pos``, if any (looked up once per offset)."""
+        found = self._titles.get(pos, _UNSEEN)
+        if found is _UNSEEN:
+            word = _WORD.match(self.shadow.text, pos)
+            found = None
+            if word and key(word.group()) in title_first_words():
+                found = title_re().match(self.shadow.text, pos)
+            self._titles[pos] = found
+        return found
 
     def org_starting(self, pos: int) -> OrgMention | None:
         """The organization mention that starts at shadow offset ``pos``, if any."""
@@ -164,7 +181,24 @@ def main_province(s: str, title: str | None) -> gazetteer.Province | None:
             votes[m[2].name] += weight
     if not votes:
         return None
+    # "Huế" is the new name of "Thừa Thiên Huế": an article that prints the old one is of its time
+    for new, old in _renamed().items():
+        if new in votes and votes[old]:
+            votes[old] += votes.pop(new)
     return gazetteer.province_lookup(votes.most_common(1)[0][0])
+
+
+@cache
+def _renamed() -> dict[str, str]:
+    """Provinces the 2025 reform renamed without merging: new name → old name."""
+    provinces = gazetteer.provinces().values()
+    out = {}
+    for p in provinces:
+        if p.current and not p.legacy:
+            old = [q for q in provinces if q.legacy and not q.current and q.now == p.name]
+            if len(old) == 1:
+                out[p.name] = old[0].name
+    return out
 
 
 @cache

@@ -195,8 +195,10 @@ def _recalled(doc: Doc, clause: tuple[int, int], t: re.Match, d: DateMention | N
         day = d.resolve(doc.published.year)
         if day is not None:
             return (doc.published - day).days > _BACKGROUND_DAYS
-    if d is not None and d.year is not None and doc.published is None:
-        return not lead  # an undated article's news is in its lead; a dated past in its body is history
+    if d is not None and d.year is not None and doc.published is None and not lead:
+        # an undated article dates its own news in its lead; a dated past in its body is
+        # history when it is told as past ("... được thông qua", "Trước đó, ngày ...")
+        return bool(_PASSIVE_PAST.search(s, clause[0], clause[1]) or _words("background").search(s, clause[0], clause[1]))
     if lead:
         return False
     before = s[clause[0] : t.start()]
@@ -236,6 +238,7 @@ def _holds(doc: Doc, m: _Mention, main: _Mention) -> bool:
     return bool(_HOLDER_BEFORE.search(doc.s, max(m.sentence[0], m.start - 40), m.start))
 
 
+_PASSIVE_PAST = re.compile(r"(?<![\wÀ-ỹ])được(?![\wÀ-ỹ])[^.;]{0,60}(?:thông qua|phóng|thành lập|ký|phê duyệt|ban hành|công nhận)", re.IGNORECASE)
 _SAME_DAY = re.compile(r"cùng ngày", re.IGNORECASE)
 _ALSO_HERE = re.compile(r"(?:cũng trong|cũng tại|tại lễ|tại sự kiện|tại hội nghị|tại hội thảo|tại buổi|nhân dịp|dịp này|trong khuôn khổ|bên lề|cùng ngày)", re.IGNORECASE)
 
@@ -291,7 +294,10 @@ def _resolve(doc: Doc, m: _Mention, article_year: int | None) -> str | None:
     elif doc.published is not None:
         day = m.date.resolve(doc.published.year)
     else:
-        year = (_year_in_name(doc.s, m) if m.type in _NAMED else None) or article_year or _year_of_month(doc.s, m.date.month)
+        named = _year_in_name(doc.s, m) if m.type in _NAMED else None
+        if named and m.type == "review" and m.date.month <= 3:
+            named += 1  # "Hội nghị tổng kết năm 2017 ... sáng 9/1": a year is reviewed after it ends
+        year = named or article_year or _year_of_month(doc.s, m.date.month)
         day = m.date.resolve(year) if year else None
     return day.isoformat() if day else None
 
@@ -300,11 +306,18 @@ def _year_in_name(s: str, m) -> int | None:
     """"Techmart 2015", "hội nghị Phát triển doanh nghiệp ... năm 2017": the year the
     happening's name carries, within its noun phrase."""
     start, end = (m.start, m.end) if isinstance(m, _Mention) else (m.start(), m.end())
-    tail = re.match(r"[^,.;:()\n]{0,90}", s[end:])
+    if s[start:end].lower() in _verbs():
+        return None  # "trao tặng Giải thưởng ... năm 2017": the prize's year, not the happening's
+    tail = re.match(r"[^,.;:\n]{0,90}", s[end:])
     phrase = s[end : end + (tail.end() if tail else 0)]
     if (y := _NAMED_YEAR.search(phrase)) and not _time_word_before(phrase, y.start()):
         return int(y["y"])
     return None
+
+
+@cache
+def _verbs() -> frozenset[str]:
+    return frozenset(_spec()["verbs"])
 
 
 def _time_word_before(phrase: str, at: int) -> bool:

@@ -29,7 +29,7 @@ from hoptac.extract import gazetteer
 from hoptac.extract.bodies import Country, books, known, pick
 from hoptac.extract.doc import Doc, OrgMention, district_province
 from hoptac.extract.lexicon import load
-from hoptac.extract.patterns import address_re, canonical_titles, looks_like_full_name, name_run_re, starts_with_surname, surnames, title_re
+from hoptac.extract.patterns import address_re, canonical_titles, title_first_words, looks_like_full_name, name_run_re, starts_with_surname, surnames, title_re
 from hoptac.extract.shadow import expand
 from hoptac.extract.tokens import PhraseBook, Tokens, keys
 from hoptac.records import Organization
@@ -84,10 +84,11 @@ def find_orgs(doc: Doc) -> list[OrgMention]:
     """Every organization mentioned in the shadow text, in order, without overlaps."""
     toks = doc.tokens
     found: list[OrgMention] = []
+    starts, acronyms = _starters(), books().acronyms
     i = 0
     while i < len(toks):
         t = toks.items[i]
-        if not t.is_word or (_plural_before(toks, i) and not _two_of_a_kind(doc, i)):
+        if (t.key not in starts and t.text not in acronyms) or (_plural_before(toks, i) and not _two_of_a_kind(doc, i)):
             i += 1
             continue
         hit = _titled_body(doc, i)
@@ -105,6 +106,12 @@ def find_orgs(doc: Doc) -> list[OrgMention]:
     return sorted(found, key=lambda o: o.start)
 
 
+@cache
+def _starters() -> frozenset[str]:
+    """Every word a body's name, a head or a title can begin with."""
+    return books().names.first_words() | _heads().first_words() | title_first_words()
+
+
 def org_at(doc: Doc, pos: int) -> OrgMention | None:
     """The organization whose name starts at shadow offset ``pos``, or None."""
     i = doc.tokens.at(pos)
@@ -117,7 +124,16 @@ def org_at(doc: Doc, pos: int) -> OrgMention | None:
 def _org_at_token(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     """The mentions an organization starting at token ``i`` makes (itself, and a parent it
     embeds), and the token index after it."""
+    key = ("org", i)
+    if key not in doc.memo:
+        doc.memo[key] = _find_org_at(doc, i)
+    return doc.memo[key]
+
+
+def _find_org_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     known = _known_at(doc, i)
+    if known and known[0][0].kind != "ministry" and _country_at(doc.tokens, known[1]) is None:
+        return known  # only a state after it can make the name another state's body
     headed = _headed_at(doc, i)
     if known and headed and headed[1] > known[1] and _foreign(headed[0][0]):
         return headed  # "Bộ Khoa học Lào" is Laos's ministry, not ours
@@ -160,7 +176,7 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     Y tế``, ``Bộ trưởng Khoa học Lào``, ``các Bộ trưởng: Y tế, Nông nghiệp``) or a unit by
     its name (``Cục trưởng An toàn bức xạ và hạt nhân``). The title itself is not a body."""
     toks = doc.tokens
-    t = title_re().match(doc.s, toks[i].start)
+    t = doc.title_at(toks[i].start)
     if not t:
         return None
     fields, units = _title_kinds()
@@ -199,7 +215,7 @@ def _past_title(doc: Doc, i: int) -> int | None:
     """The token after a title starting at token ``i``, or at the head word that ends it
     ("Trưởng Ban" + "Ban Quản lý ...", "Phó Tổng Thanh tra" + "Thanh tra Chính phủ")."""
     toks = doc.tokens
-    t = title_re().match(doc.s, toks[i].start)
+    t = doc.title_at(toks[i].start)
     if not t:
         return None
     end = toks.at(t.end())
@@ -244,6 +260,8 @@ def _known_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         return None
     body = pick(candidates, doc.when)
     printed = t.text if end == i + 1 and t.text in b.acronyms else None
+    if printed is None and body.kind not in _STATE and body.kind != "ministry" and not _covers(doc, i, end, body.name):
+        printed = _surface(doc, list(range(i, end)))  # "Đại học Kinh tế - Luật", "General Electric": what the article calls it
     start, stop = t.start, toks[end - 1].end
     if body.kind == "ministry" and body.name.startswith("Bộ ") and (country := _country_at(toks, end)):
         # "Bộ Xây dựng Lào": that state's ministry, named as printed
@@ -255,6 +273,14 @@ def _known_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         stop, end = toks[end + 1].end, end + 2  # "Bộ Xây dựng Việt Nam" is the Bộ Xây dựng
     mentions = [OrgMention(start, stop, body.name, body.kind, body.province, printed=printed)]
     return mentions + _parents_inside(doc, i, end), end
+
+
+def _covers(doc: Doc, i: int, end: int, canonical: str) -> bool:
+    """Whether the words printed hold the canonical name's words, but for "và" and marks:
+    a spelling of the name, not a shorter one."""
+    printed = {doc.tokens[j].key for j in range(i, end)}
+    wanted = set(keys(canonical)) - {"và", "-", ","}
+    return len(printed & wanted) >= 0.8 * len(wanted)
 
 
 def _parents_inside(doc: Doc, i: int, end: int) -> list[OrgMention]:
@@ -299,9 +325,13 @@ def _country_at(toks: Tokens, i: int) -> tuple[Country, int] | None:
     if not hit:
         return None
     end, country = hit
-    if country.short and _continues_name(toks, end):
-        return None  # "Anh Tuấn", "Nga Sơn": a name, not the state
+    if country.short and (_continues_name(toks, end) or ((nxt := toks.get(end)) is not None and nxt.is_lower and nxt.key not in _AFTER_A_STATE)):
+        return None  # "Anh Tuấn", "Nga Sơn", "Pháp ngữ": a name or a word, not the state
     return country, end
+
+
+# words that may follow a state's name in a sentence ("Bộ Y tế Lào và ...")
+_AFTER_A_STATE = frozenset({"và", "với", "tại", "đã", "sẽ", "cho", "về", "là", "có", "cùng", "trong", "của", "ở", "đến", "từ"})
 
 
 def _continues_name(toks: Tokens, i: int) -> bool:
@@ -328,7 +358,7 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         return None
     head_end, head = hit
     first = toks[i]
-    if not first.is_cap and not (head.lower and _continues_name(toks, head_end)):
+    if not first.is_cap and not (head.lower and (_continues_name(toks, head_end) or any(toks[k].is_cap for k in range(i + 1, head_end)))):
         return None
     if _head_is_name_word(doc, i, head_end) or _inside_personal_name(toks, i):
         return None
@@ -413,7 +443,7 @@ def _drop_trailing_name(toks: Tokens, scan: "_Scan") -> None:
 
 
 def _is_title_here(doc: Doc, i: int, head_end: int) -> bool:
-    t = title_re().match(doc.s, doc.tokens[i].start)
+    t = doc.title_at(doc.tokens[i].start)
     return bool(t) and t.end() > doc.tokens[head_end - 1].end
 
 
@@ -487,12 +517,14 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
                 continue
             break
         if t.is_cap or t.text[0].isdigit():
-            if words and _starts_entity(doc, j):
-                if head.sub and (parent := _org_at_token(doc, j)):
+            if (words or t.text in surnames()) and _starts_entity(doc, j):
+                if words and head.sub and (parent := _org_at_token(doc, j)):
                     return _Scan(_trim(toks, words), parent[1], parent=parent[0][0])
                 break
             phrase = vocab.longest(toks, j)
             step = phrase[0] if phrase else j + 1
+            if not phrase and _word_tail(doc, j, stop_words, stop_pairs):
+                step = j + 2  # "Gặp gỡ", "Điều hành": a word's second syllable is written in lowercase
             if any(toks[k].text == "," for k in range(j, step)):
                 lowered = True  # "Giám sát, thẩm định": a list in sentence case
             if not phrase and not is_syllable(t.text) and t.text not in _LEGAL_FORMS:
@@ -504,12 +536,21 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
             j = step
             continue
         # lowercase
+        if t.key == "về" and words and (lowered or capital_words < 2) and not proper and (after := vocab.longest(toks, j + 1)):
+            lowered = True  # "Viện Đào tạo quốc tế về khoa học vật liệu"
+            words.extend(range(j, after[0]))
+            j = after[0]
+            continue
+        if head.brand and words and toks[words[-1]].text in _LEGAL_FORMS and (brand := _brand_after(doc, j)):
+            words.extend(range(j, brand))  # "Công ty TNHH sản xuất và thương mại Tân Á"
+            j = brand
+            continue
         pair = (t.key, toks[j + 1].key) if j + 1 < n else None
         phrase = vocab.longest(toks, j)
         if (t.key in stop_words or pair in stop_pairs) and not (_multiword(phrase, j) and pair not in stop_pairs):
             break
         if t.key == "và":
-            if words and _and_continues(doc, j + 1, lowered or not capital_words):
+            if words and _and_continues(doc, j + 1, lowered or capital_words < 2):
                 words.append(j)
                 j += 1
                 continue
@@ -526,6 +567,31 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
         while words and toks[words[-1]].is_lower:
             words.pop()  # an enterprise's name ends at its brand
     return _Scan(words, words[-1] + 1 if words else start)
+
+
+def _brand_after(doc: Doc, j: int) -> int | None:
+    """After an enterprise's legal form, lowercase words up to its capitalised brand: the
+    index of the brand's first word, if one comes within a few words."""
+    toks = doc.tokens
+    for k in range(j, min(len(toks), j + 7)):
+        t = toks[k]
+        if not t.is_word or "\n" in doc.s[toks[k - 1].end : t.start]:
+            return None
+        if t.is_cap:
+            return k if k > j else None
+    return None
+
+
+def _word_tail(doc: Doc, j: int, stop_words: frozenset[str], stop_pairs: frozenset[tuple[str, str]]) -> bool:
+    """The lowercase syllable right after a capitalised Vietnamese one belongs to its word,
+    unless it begins the sentence's verb ("Viện Pasteur cho biết" has no such word)."""
+    toks = doc.tokens
+    t, nxt = toks[j], toks.get(j + 1)
+    if nxt is None or not nxt.is_lower or not is_syllable(t.text) or "\n" in doc.s[t.end : nxt.start]:
+        return False
+    after = toks.get(j + 2)
+    pair = (nxt.key, after.key) if after is not None else None
+    return nxt.key not in stop_words and pair not in stop_pairs and nxt.key not in ("và", "của", "về", "tại", "là", "có")
 
 
 def _multiword(phrase: tuple[int, bool] | None, j: int) -> bool:
@@ -589,6 +655,13 @@ _CLAUSE_VERBS = frozenset({"tổ", "cho", "là", "làm", "đã", "sẽ", "có", 
 
 def _starts_entity(doc: Doc, j: int) -> bool:
     """A second body, a title, an address word or a person begins at token ``j``."""
+    key = ("entity", j)
+    if key not in doc.memo:
+        doc.memo[key] = _entity_starts(doc, j)
+    return doc.memo[key]
+
+
+def _entity_starts(doc: Doc, j: int) -> bool:
     t = doc.tokens[j]
     s, at = doc.s, t.start
     if _heads().longest(doc.tokens, j) and t.is_cap and not _is_title_here(doc, j, j + 1):
@@ -598,7 +671,7 @@ def _starts_entity(doc: Doc, j: int) -> bool:
         prev = doc.tokens.get(j - 1)
         # "Ủy ban Liên Chính phủ": a known name glued to a capitalised word is part of the name
         return prev is None or not (prev.is_cap and prev.is_word)
-    return bool(title_re().match(s, at) or address_re().match(s, at) or _person_at(s, at))
+    return bool(doc.title_at(at) or address_re().match(s, at) or _person_at(s, at))
 
 
 def _head_is_name_word(doc: Doc, j: int, end: int) -> bool:
@@ -618,8 +691,9 @@ def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMentio
     toks = doc.tokens
     j = head_end
     words: list[int] = []
-    if head.names and (m := _name_lists()[head.names].longest(toks, j)):
-        words = list(range(j, m[0]))
+    department = None
+    if head.names and (m := _department_at(doc, j, head.names)):
+        words, department = list(range(j, m[0])), m[1]
         j = m[0]
     place = _place_at(doc, j)
     start = toks[i].start
@@ -628,7 +702,7 @@ def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMentio
             return [OrgMention(start, toks[head_end - 1].end, f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end
         if not words:
             return [OrgMention(start, toks[head_end - 1].end, head.word, head.kind, None, head_only=True)], head_end
-    name_words = [head.word, _surface(doc, words)] if words else [head.word]
+    name_words = [head.word, department or _surface(doc, words)] if words else [head.word]
     kind, prov, locality = _place(head, place[1] if place else None, doc.province)
     if head.local and locality is None and prov is None:
         return None
@@ -638,9 +712,19 @@ def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMentio
 
 
 @cache
-def _name_lists() -> dict[str, PhraseBook[bool]]:
+def _name_lists() -> dict[str, PhraseBook[str]]:
     spec = load("organizations")
-    return {h["names"]: PhraseBook((expand(n), True) for n in spec[h["names"]]) for h in spec["heads"] if h.get("names")}
+    return {h["names"]: PhraseBook((expand(n), n) for n in spec[h["names"]]) for h in spec["heads"] if h.get("names")}
+
+
+def _department_at(doc: Doc, j: int, names: str) -> tuple[int, str] | None:
+    """A province's department by its name ("Sở Nội vụ") or, as news shortens it, by the
+    field of the ministry it answers to ("Sở Khoa học công nghệ", "Sở Khoa học")."""
+    own = _name_lists()[names].longest(doc.tokens, j)
+    field = books().fields.longest(doc.tokens, j) if j < len(doc.tokens) and doc.tokens[j].is_cap else None
+    if field and (own is None or field[0] > own[0]):
+        return field[0], pick(field[1], doc.when).field
+    return own
 
 
 # --------------------------------------------------------------------------- places
@@ -661,6 +745,13 @@ def _province_at() -> re.Pattern:
 
 def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
     """A place written at token ``j``: "tỉnh Cao Bằng", "Quảng Ninh", "thị xã Quảng Yên", "thành phố"."""
+    key = ("place", j)
+    if key not in doc.memo:
+        doc.memo[key] = _find_place(doc, j)
+    return doc.memo[key]
+
+
+def _find_place(doc: Doc, j: int) -> tuple[int, _Place] | None:
     toks, s = doc.tokens, doc.s
     if j >= len(toks):
         return None
@@ -682,7 +773,7 @@ def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
             return toks.at(p.end()), _Place(type_word, prov, f"{type_word} {p.group()}")
     if d := name_run_re().match(s, rest) or _ONE_WORD.match(s, rest):
         run = d.group()
-        if type_word in _DISTRICT_TYPES | {"thành phố"} and not starts_with_surname(run):
+        if type_word in _DISTRICT_TYPES | {"thành phố"} and (not starts_with_surname(run) or type_word != "thành phố"):
             prov = district_province(type_word, run)
             words = run.split()
             if prov or type_word in ("xã", "phường"):
@@ -921,7 +1012,7 @@ def _brand_only(mentions: list[OrgMention], orgs: list[Organization]) -> dict[st
     for org in orgs:
         forms = printed.get(org.name, [])
         if forms and all(forms):
-            renamed[org.name] = org.name = forms[0]
+            renamed[org.name] = org.name = max(forms, key=len)
     return renamed
 
 

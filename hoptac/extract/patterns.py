@@ -20,6 +20,15 @@ def title_re() -> re.Pattern:
 
 
 @cache
+def title_first_words() -> frozenset[str]:
+    """The first word of every title, as a token key: most words start none, and need no regex."""
+    from hoptac.extract.tokens import key
+
+    spec = load("titles")
+    return frozenset(key(t.split()[0]) for t in spec["titles"] + spec["party"] + list(spec["member"]))
+
+
+@cache
 def canonical_titles() -> dict[str, str]:
     spec = load("titles")
     return {t.casefold(): t for t in spec["titles"] + spec["party"] + list(spec["member"])}

@@ -37,7 +37,8 @@ from hoptac.records import Person, Position
 from hoptac.text.decode import is_syllable
 from hoptac.text.letters import NAME_WORD
 
-_FIRST_SEP = re.compile(r"[ \t]*(?:,|[-–—]|\()[ \t]*")
+_FIRST_SEP = re.compile(r"(?:[ \t]*\((?:giữa|trái|phải|đứng|ngồi|thứ)[^()]{0,30}\))?[ \t]*(?:,|[-–—]|\()[ \t]*")
+_DASH = re.compile(r"[ \t]+[-–—][ \t]+")
 _NEXT_SEP = re.compile(r"[ \t]*(?:,|;)?[ \t]*(?:kiêm[ \t]+)?|[ \t]*,[ \t]*")
 _KIEM = re.compile(r"[ \t]+kiêm[ \t]+")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
@@ -46,6 +47,21 @@ _ACRONYM_AFTER = re.compile(r"[ \t]*\([A-ZĐ][A-Za-z0-9Đ&\-]{1,11}\)")
 _GAP = re.compile(r"[ \t]+")
 _NAME_TOKEN = re.compile(rf"{NAME_WORD}(?![\wÀ-ỹ])")
 _MAX_NAME = 5
+
+
+class _Provinces:
+    """The province names, compiled on first use."""
+
+    def match(self, s: str, pos: int) -> re.Match | None:
+        return _province_re().match(s, pos)
+
+
+@cache
+def _province_re() -> re.Pattern:
+    return re.compile(rf"(?:{gazetteer.province_name_pattern()})(?![\wÀ-ỹ])")
+
+
+_PROVINCE = _Provinces()
 
 
 @cache
@@ -99,6 +115,7 @@ class _Post:
     qualifier: str | None = None  # "phụ trách Dự án FIRST"
     parents: list[OrgMention] = field(default_factory=list)  # a sub-unit's parents printed after it
     at: int = 0  # where the post is printed
+    seat: str | None = None  # "tại Việt Nam": where a foreign body's post sits
 
 
 @dataclass
@@ -126,12 +143,12 @@ def _post_at(doc: Doc, pos: int) -> tuple[_Post | None, int]:
     acting = None
     if a := _acting_re().match(s, pos):
         acting, pos = "Quyền", a.end()
-    t = title_re().match(s, pos)
+    t = doc.title_at(pos)
     if not t:
         return None, pos
     titles = [canonical_titles()[t.group().casefold()]]
     end = t.end()
-    while (j := _KIEM.match(s, end)) and (t2 := title_re().match(s, j.end())):
+    while (j := _KIEM.match(s, end)) and (t2 := doc.title_at(j.end())):
         titles.append(canonical_titles()[t2.group().casefold()])
         end = t2.end()
     title = " kiêm ".join(titles)
@@ -146,6 +163,8 @@ def _post_at(doc: Doc, pos: int) -> tuple[_Post | None, int]:
     end = _take_qualifier(doc, post, end)
     gap = _GAP.match(s, end)
     at = end + gap.end() - gap.start() if gap else end
+    if gap and (of := _OF.match(s, at)):
+        at = of.end()  # "Giám đốc công nghệ của tập đoàn FPT"
     if gap and (org := _org_at(doc, at)):
         post.org = org
         end = org.end
@@ -153,7 +172,25 @@ def _post_at(doc: Doc, pos: int) -> tuple[_Post | None, int]:
         post.country, end = country
     elif (org := _org_overlapping(doc, t.start(), end)) is not None:
         post.org, end = org, org.end  # "Phó Tổng Thanh tra Chính phủ": the title ends inside the body's name
+    if (post.org or post.country) and (seat := _SEAT.match(s, end)) and (where := _seat_at(doc, seat.end())):
+        post.seat, end = where  # "Đại sứ Hàn Quốc tại Việt Nam", "Trưởng đại diện JICA tại Việt Nam"
     return post, end
+
+
+_OF = re.compile(r"của[ \t]+(?=[A-ZĐÀ-Ỹ]|tập đoàn|công ty|tổng công ty)")
+_SEAT = re.compile(r"[ \t]+tại[ \t]+")
+
+
+def _seat_at(doc: Doc, pos: int) -> tuple[str, int] | None:
+    """The state or province a foreign body's post sits in, written at ``pos``."""
+    toks = doc.tokens
+    i = toks.at(pos)
+    hit = books().countries.longest(toks, i) if i < len(toks) and toks[i].start == pos else None
+    if hit:
+        return hit[1].name, toks[hit[0] - 1].end
+    if p := _PROVINCE.match(doc.s, pos):
+        return p.group(), p.end()
+    return None
 
 
 def _org_overlapping(doc: Doc, start: int, end: int) -> OrgMention | None:
@@ -298,7 +335,7 @@ def _end_of(s: str, pos: int, words: list[str]) -> int:
 def _stops_name(doc: Doc, at: int) -> bool:
     """A title, an organization or a state glued to a name ends it; a state whose name is
     also a given name ("Anh", "Nhật") does not."""
-    if title_re().match(doc.s, at):
+    if doc.title_at(at):
         return True
     org = doc.org_starting(at)
     if org is not None:
@@ -312,7 +349,10 @@ def _is_place_or_org(doc: Doc, at: int, name: str) -> bool:
     words = name.split()
     if name.startswith(not_names()) or any(gazetteer.province_lookup(" ".join(words[:n])) for n in range(2, len(words) + 1)):
         return True
-    return bool(re.search(r"(?:thị xã|huyện|quận|thành phố|Thành phố|đường|phố|Đường|Phố|xã|phường|tư tưởng|Lăng|lăng|Bác|giải thưởng|Giải thưởng)\s+$", doc.s[max(0, at - 14) : at]))
+    before = re.search(r"(?:thị xã|huyện|quận|thành phố|Thành phố|xã|phường)\s+$", doc.s[max(0, at - 14) : at])
+    if before:  # "thành phố Hạ Long", not "Chủ tịch HĐND thành phố Nguyễn Thị Quyết Tâm"
+        return any(gazetteer.districts_named(f"{before.group().strip()} {' '.join(words[:n])}") for n in range(1, len(words) + 1))
+    return bool(re.search(r"(?:đường|phố|Đường|Phố|tư tưởng|Lăng|lăng|Bác|giải thưởng|Giải thưởng)\s+$", doc.s[max(0, at - 14) : at]))
 
 
 # --------------------------------------------------------------------------- mentions
@@ -378,8 +418,9 @@ def _title_led(doc: Doc, pos: int) -> _Mention | None:
     if named is None:
         return None
     name, name_end, foreign = named
-    # what follows "TITLE NAME," is the next item of a list, not this person's chain
-    return _Mention(pos, name_end, name, None, posts, [p.org for p in posts if p.org], short=_is_short(name, foreign))
+    # what follows "TITLE NAME," is the next item of a list; "TITLE NAME - other post" is his
+    more, orgs, chain_end = _chain(doc, name_end) if _DASH.match(s, name_end) else ([], [], name_end)
+    return _Mention(pos, max(name_end, chain_end), name, None, posts + more, [p.org for p in posts if p.org] + orgs, short=_is_short(name, foreign))
 
 
 @cache
@@ -513,15 +554,16 @@ def _title_text(post: _Post, foreign: bool) -> str:
     if post.member_of:
         place = post.org.name.removeprefix(post.member_of).strip() if post.org else ""
         return f"{title} {place}".strip()
+    seat = f" tại {post.seat}" if post.seat else ""
     if post.country:
-        return f"{title} {post.country}"
+        return f"{title} {post.country}{seat}"
     if post.org is None:
         national = _title_sets()[5]
         return national.get(title, title) if not foreign else title
     # "Chủ tịch Hội đồng quản trị FPT": a body named by its acronym or brand keeps it
     own = post.org.printed or post.org.name
     body = " ".join([own, *(p.name for p in post.parents if _is_sub(post.org))])
-    return _joined(title, body)
+    return _joined(title, body) + seat
 
 
 def _is_sub(org: OrgMention) -> bool:

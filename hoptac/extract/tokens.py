@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from hoptac.extract.gazetteer import tone_key
 
@@ -37,8 +36,7 @@ def keys(phrase: str) -> tuple[str, ...]:
     return tuple(key(m.group()) for m in _TOKEN.finditer(phrase))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -70,8 +68,10 @@ class Tokens:
     __slots__ = ("items", "_starts")
 
     def __init__(self, text: str) -> None:
-        self.items = [Token(m.start(), m.end(), m.group(), key(m.group())) for m in _TOKEN.finditer(text)]
-        self._starts = [t.start for t in self.items]
+        spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        new, k = Token._make, key
+        self.items = [new((a, b, w, k(w))) for a, b, w in spans]
+        self._starts = [a for a, _, _ in spans]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -124,6 +124,10 @@ class PhraseBook(Generic[V]):
             if None in node:
                 best = (j, node[None])
         return best
+
+    def first_words(self) -> frozenset[str]:
+        """The keys any phrase can start with: a token outside them starts none."""
+        return frozenset(k for k in self._root if k is not None)
 
     def get(self, phrase: str) -> V | None:
         """The value of exactly this phrase, if the book has it."""
