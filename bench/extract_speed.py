@@ -1,13 +1,19 @@
 """How fast is the whole read–clean–extract path, and how does it compare with a general NER tagger?
 
-    python bench/extract_speed.py [--articles 10000] [--ner-sample 200]
+    python bench/extract_speed.py [--corpus generated|seeds|real|all] [--articles N] [--ner-sample N]
 
-Builds a corpus of generated articles from the shipped sample corpus (provinces, people,
-dates and numbers varied so no two articles are alike), writes it to a temporary directory,
-and runs ``hoptac extract``'s path over the files in one process (one core). Prints
-articles/s and MB/s, peak memory at several points of the run (it should stay flat: the
-corpus is streamed), and, in the same run, underthesea's NER over a sample of the same
-articles, for the ratio.
+Three corpora, each timed beside underthesea's NER over a sample of the same files in the
+same run (absolute rates on shared machines vary from day to day; the ratio is the figure):
+
+* ``seeds``: the five portal pages in ``../shared/corpus/seeds`` as they are (4.5 KB of HTML
+  with menus and footers each), copied until there are ``--articles`` files;
+* ``real``: the 30 real news articles in ``../shared/corpus/real``, copied the same way;
+* ``generated``: articles made from the shipped sample corpus, with provinces, people,
+  dates and numbers varied so that no two are alike.
+
+The corpus is written to a temporary directory and read back file by file through
+``hoptac extract``'s path in one process (run it under ``taskset -c 0`` for one core). Peak
+memory is printed at several points of the run: it should stay flat, the corpus is streamed.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import argparse
 import random
 import re
 import resource
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -25,19 +32,14 @@ from hoptac.text.reader import read_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpus" / "sample"
+SHARED = ROOT.parent / "shared" / "corpus"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Đức", "Ngọc", "Thanh", "Quang", "Xuân", "Anh"]
 GIVEN = ["Hùng", "Lan", "Tuấn", "Hà", "Sơn", "Thảo", "Khoa", "Nam", "Bình", "Tín", "Giang", "Hải"]
 
 
-def templates() -> list[tuple[str, str]]:
-    out = []
-    for path in sorted(SAMPLE.iterdir()):
-        if path.suffix in (".txt", ".html"):
-            text = path.read_bytes().decode("utf-8", errors="ignore")
-            if text.strip():
-                out.append((path.suffix, text))
-    return out
+def articles_in(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".txt", ".html") and p.stat().st_size)
 
 
 def vary(text: str, rng: random.Random, provinces: list[str]) -> str:
@@ -51,17 +53,20 @@ def vary(text: str, rng: random.Random, provinces: list[str]) -> str:
     return text + f"\n\nBài số {rng.randint(1, 10**9)}."
 
 
-def build(directory: Path, count: int, seed: int = 7) -> int:
+def build_generated(directory: Path, count: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     provinces = sorted(gazetteer.provinces())
-    base = templates()
-    size = 0
+    base = [(p.suffix, p.read_bytes().decode("utf-8", errors="ignore")) for p in articles_in(SAMPLE)]
     for i in range(count):
         suffix, text = base[i % len(base)]
-        data = vary(text, rng, provinces).encode("utf-8")
-        (directory / f"{i:06d}{suffix}").write_bytes(data)
-        size += len(data)
-    return size
+        (directory / f"{i:06d}{suffix}").write_bytes(vary(text, rng, provinces).encode("utf-8"))
+
+
+def build_copies(directory: Path, source: Path, count: int) -> None:
+    """``count`` files, the articles of ``source`` over and over, byte for byte."""
+    base = articles_in(source)
+    for i in range(count):
+        shutil.copyfile(base[i % len(base)], directory / f"{i:06d}{base[i % len(base)].suffix}")
 
 
 def peak_mb() -> float:
@@ -81,6 +86,8 @@ def run_hoptac(directory: Path, count: int) -> tuple[float, list[tuple[int, floa
 
 
 def run_underthesea(directory: Path, sample: int) -> float | None:
+    """Articles per second of underthesea's ``ner`` over the first ``sample`` files, one
+    call per paragraph (the tagger reads sentences, not whole pages)."""
     try:
         from underthesea import ner
     except ImportError:
@@ -90,6 +97,7 @@ def run_underthesea(directory: Path, sample: int) -> float | None:
         texts.append(item.data.decode("utf-8", errors="ignore"))
         if len(texts) >= sample:
             break
+    ner("Khởi động mô hình.")  # loading the model is not tagging
     start = time.perf_counter()
     for text in texts:
         for paragraph in text.split("\n"):
@@ -98,26 +106,36 @@ def run_underthesea(directory: Path, sample: int) -> float | None:
     return len(texts) / (time.perf_counter() - start)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--articles", type=int, default=10_000)
-    ap.add_argument("--ner-sample", type=int, default=200)
-    a = ap.parse_args()
+def bench(corpus: str, count: int, ner_sample: int) -> None:
     with tempfile.TemporaryDirectory(prefix="hoptac-bench-") as tmp:
         directory = Path(tmp)
-        size = build(directory, a.articles)
+        if corpus == "generated":
+            build_generated(directory, count)
+        else:
+            build_copies(directory, SHARED / corpus, count)
+        size = sum(p.stat().st_size for p in directory.iterdir())
         extract(next(iter(read_inputs([str(directory)]))))  # load lexicons once, outside the timing
-        seconds, marks = run_hoptac(directory, a.articles)
-        ner_rate = run_underthesea(directory, a.ner_sample)
-    rate = a.articles / seconds
-    print(f"corpus: {a.articles} articles, {size / 1e6:.1f} MB (generated from {len(templates())} sample articles)")
-    print(f"hoptac read+clean+extract, one core: {rate:,.0f} articles/s, {size / 1e6 / seconds:.2f} MB/s ({seconds:.1f} s)")
+        seconds, marks = run_hoptac(directory, count)
+        ner_rate = run_underthesea(directory, ner_sample)
+    rate = count / seconds
+    print(f"== {corpus}: {count:,} articles, {size / 1e6:.1f} MB ({size / count / 1e3:.1f} KB each)")
+    print(f"hoptac read+clean+extract, one process: {rate:,.0f} articles/s, {size / 1e6 / seconds:.2f} MB/s ({seconds:.1f} s)")
     print("peak memory (RSS) after " + ", ".join(f"{n:,} articles: {mb:.0f} MB" for n, mb in marks))
     if ner_rate is None:
         print("underthesea not installed: `pip install -e '.[bench]'` for the comparison")
     else:
-        print(f"underthesea NER alone, same articles ({a.ner_sample}): {ner_rate:,.1f} articles/s")
+        print(f"underthesea NER alone, first {ner_sample} of the same files: {ner_rate:,.2f} articles/s")
         print(f"ratio: hoptac is {rate / ner_rate:,.0f}x faster while also cleaning and extracting every fact kind")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", choices=["generated", "seeds", "real", "all"], default="all")
+    ap.add_argument("--articles", type=int, default=None, help="files per corpus (default: 600 copies of seeds/real, 10,000 generated)")
+    ap.add_argument("--ner-sample", type=int, default=20)
+    a = ap.parse_args()
+    for corpus in ["seeds", "real", "generated"] if a.corpus == "all" else [a.corpus]:
+        bench(corpus, a.articles or (10_000 if corpus == "generated" else 600), a.ner_sample)
 
 
 if __name__ == "__main__":

@@ -198,7 +198,7 @@ def test_every_kind_the_data_can_hold_has_a_name_in_both_languages():
               | {f"kind.{k}" for k in ("event", "agreement", "person", "position", "organization", "legal_ref", "commitment")}
               | {f"action.{k}" for k in ("set", "delete", "add", "merge", "split", "rename")}
               | {f"status.{k}" for k in ("applied", "orphaned", "undone")}
-              | {f"commitment.{kind}" for kind, _ in json.loads(data.joinpath("commitments.json").read_text())["kinds"]}
+              | {f"commitment.{kind}" for kind, *_ in json.loads(data.joinpath("commitments.json").read_text())["kinds"]}
               | {f"rule.{r}" for r in ("new", "same_name", "alias", "same_org", "same_province", "no_conflict", "analyst")})
     assert wanted - set(messages()) == set()
 

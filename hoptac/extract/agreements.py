@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from hoptac.extract.doc import Doc, OrgMention
-from hoptac.extract.lexicon import load, longest_first
+from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.patterns import L, R
+from hoptac.extract.tokens import Leads, leads
 from hoptac.records import Agreement, Event, Period
 from hoptac.text.dates import find_dates, find_orientations, find_periods
 
@@ -54,7 +55,12 @@ def _spec() -> dict:
 def _kinds() -> tuple[re.Pattern, dict[str, str]]:
     table = {w: kind for kind, words in _spec()["kinds"] for w in words}
     table.update(_spec()["verbs"])
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, longest_first(table)))}){R}", re.IGNORECASE), table
+    return re.compile(rf"{L}{alternation(table, fold=True)}{R}", re.IGNORECASE), table
+
+
+@cache
+def _kind_words() -> Leads:
+    return leads(_kinds()[1])
 
 
 @cache
@@ -69,7 +75,7 @@ def _group_re() -> re.Pattern:
 
 @cache
 def _not_signed_re() -> re.Pattern:
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, _spec()['not_signed']))}){R}", re.IGNORECASE)
+    return re.compile(rf"{L}{alternation(_spec()['not_signed'], fold=True)}{R}", re.IGNORECASE)
 
 
 @dataclass
@@ -127,7 +133,7 @@ def agreements(doc: Doc) -> list[Agreement]:
 def _mentions(doc: Doc) -> list[_Mention]:
     kind_re, table = _kinds()
     s = doc.s
-    found = [k for k in kind_re.finditer(s) if not _inside_legal(doc, k.start())]
+    found = [k for k in doc.matches(kind_re, _kind_words()) if not _inside_legal(doc, k.start())]
     out = []
     for i, k in enumerate(found):
         a, b = doc.sentence_of(k.start())

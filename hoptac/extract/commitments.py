@@ -20,14 +20,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from hoptac.extract.doc import Doc, OrgMention, leading_run
-from hoptac.extract.lexicon import load, longest_first
+from hoptac.extract.doc import Doc, OrgMention, leading_run, remembered
+from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.patterns import L, R
 from hoptac.records import Commitment
 
 _LISTED = re.compile(r"\s*(?:,|và|cùng|cùng với)\s*")
 _PAIRED = re.compile(r"\s*(?:và|cùng|cùng với)\s*")
 _COLLECTIVE = re.compile(r"\b(?:hai|các|hai bên|hai đơn vị|các bên|các đơn vị)\s*$", re.IGNORECASE)
+_GROUP_AFTER = re.compile(r"\s*(?:hai|các)\b")
 _CLAUSES = re.compile(r";|:\s|,\s*(?:đồng thời|sau đó|trong đó)\b", re.IGNORECASE)
 
 
@@ -37,14 +38,19 @@ def _spec() -> dict:
 
 
 @cache
-def _kind_patterns() -> list[tuple[str, re.Pattern]]:
-    return [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _spec()["kinds"]]
+def _kind_patterns() -> list[tuple[str, re.Pattern, tuple[str, ...]]]:
+    """(kind, pattern, the words the pattern needs: one of them is in any sentence it matches)."""
+    return [(kind, re.compile(p, re.IGNORECASE), tuple(needs)) for kind, p, needs in _spec()["kinds"]]
 
 
 @cache
 def _re(name: str, bounded: bool = True) -> re.Pattern:
     spec = _spec()[name]
-    body = spec if isinstance(spec, str) else "|".join(longest_first(spec))
+    if isinstance(spec, str):
+        body = spec
+    else:  # a list of phrases, a few of them patterns ("tổ chức \d")
+        patterns = [w for w in spec if re.escape(w).replace("\\ ", " ") != w]
+        body = "|".join([alternation(set(spec) - set(patterns), fold=True), *patterns])
     return re.compile(rf"{L}(?:{body}){R}" if bounded else body, re.IGNORECASE)
 
 
@@ -60,6 +66,8 @@ def commitments(doc: Doc) -> list[Commitment]:
             )
 
     for a, b in doc.shadow_sentences():
+        if not _has_cue(doc, a, b):
+            continue  # no word that promises or directs: nothing here is a commitment
         sentence = doc.s[a:b]
         if _re("report", bounded=False).search(sentence):
             continue
@@ -76,12 +84,37 @@ def commitments(doc: Doc) -> list[Commitment]:
     return list(found.values())
 
 
+# every directive and promise word: "sẽ", "giao", "cần", "phải", "hứa" and the pairs below
+_CUE_WORDS = frozenset({"sẽ", "giao", "cần", "phải", "hứa"})
+_CUE_PAIRS = frozenset({("cam", "kết"), ("yêu", "cầu"), ("chỉ", "đạo"), ("phân", "công"), ("chỉ", "thị"), ("đặt", "hàng"),
+                        ("đề", "nghị"), ("thống", "nhất"), ("nhất", "trí"), ("định", "kỳ"), ("hằng", "năm"), ("hàng", "năm")})
+
+
+def _has_cue(doc: Doc, a: int, b: int) -> bool:
+    keys, starts = doc.tokens.keys, doc.tokens.starts
+    i, n = doc.tokens.at(a), len(keys)
+    while i < n and starts[i] < b:
+        k = keys[i]
+        if k in _CUE_WORDS or (i + 1 < n and (k, keys[i + 1]) in _CUE_PAIRS):
+            return True
+        i += 1
+    return False
+
+
 def _opens_with(doc: Doc, a: int, b: int, words: str) -> bool:
     """A sentence whose first verb is a proposal or a request (``X kiến nghị ...``): all it
     lists is proposed, not promised or directed."""
     first = _re(words).search(doc.s, a, b)
-    modal = _re("promise").search(doc.s, a, b) or _re("directive_verbs").search(doc.s, a, b) or _re("directive").search(doc.s, a, b)
-    return bool(first) and (modal is None or first.start() < modal.start())
+    if first is None:
+        return False
+    modal = _first_modal(doc, a, b)
+    return modal is None or first.start() < modal.start()
+
+
+@remembered
+def _first_modal(doc: Doc, a: int, b: int) -> re.Match | None:
+    """A word that promises or directs in ``[a, b)``: the first promise, else the first directive."""
+    return _re("promise").search(doc.s, a, b) or _re("directive_verbs").search(doc.s, a, b) or _re("directive").search(doc.s, a, b)
 
 
 # --------------------------------------------------------------------------- typed kinds
@@ -90,11 +123,12 @@ def _opens_with(doc: Doc, a: int, b: int, words: str) -> bool:
 def _typed(doc: Doc, a: int, b: int) -> list[tuple[str, str | None]]:
     """Follow-up of a known kind said in a directing or promising sentence."""
     sentence = doc.s[a:b]
-    if not _re("anchors").search(sentence):
-        return []
+    lowered = sentence.lower()
     directive = _re("directive")
     out = []
-    for kind, pattern in _kind_patterns():
+    for kind, pattern, needs in _kind_patterns():
+        if not any(w in lowered for w in needs):
+            continue  # the pattern cannot match: a substring test is far cheaper than the search
         for m in pattern.finditer(sentence):
             if kind == "plan_building" and re.match(r"\s*(?:hành động|triển khai)", sentence[m.end() :]):
                 continue
@@ -125,7 +159,7 @@ def _actors(doc: Doc, sentence_start: int, at: int) -> list[str]:
         after = [o for o in orgs if o.start >= directed.end()]
         if after:
             return leading_run(doc.s, after, _LISTED)
-        if re.match(r"\s*(?:hai|các)\b", doc.s[directed.end() :]):
+        if _GROUP_AFTER.match(doc.s, directed.end()):
             return []
     if orgs and not _COLLECTIVE.search(doc.s[clause_start : orgs[0].start]):
         return leading_run(doc.s, orgs, _PAIRED, most=2)  # "Sở KH&CN và Công an thành phố sẽ..."
@@ -246,7 +280,7 @@ def _own_business(doc: Doc, actor: str, action: str) -> bool:
 
 
 def _kind_of(action: str) -> str:
-    for kind, pattern in _kind_patterns():
+    for kind, pattern, _ in _kind_patterns():
         if pattern.search(action):
             return kind
     return "other"

@@ -5,14 +5,14 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, wraps
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hoptac.extract import gazetteer
 from hoptac.extract.shadow import Shadow
-from hoptac.extract.patterns import title_first_words, title_re
-from hoptac.extract.tokens import Tokens, key
+from hoptac.extract.patterns import title_first_words, titles
+from hoptac.extract.tokens import Leads, Tokens, leads, piece
 from hoptac.records import Span
 from hoptac.text.letters import CAP_WORD
 
@@ -21,10 +21,18 @@ if TYPE_CHECKING:
 
 # A sentence ends at . ! ? or a line break, but not after the abbreviations that news
 # writes with a dot ("TP. Cần Thơ", "TS. Nguyễn", "GS.TS") nor before a lowercase word.
-_SENTENCE_END = re.compile(r"\n+|[.!?…]+[”\"')]*(?=\s)")
-_WORD = re.compile(r"[^\W\d_]+")
+# (One character class first: the regex engine then skips straight to the next candidate.)
+_SENTENCE_END = re.compile(r"[\n.!?…](?:(?<=\n)\n*|(?<!\n)[.!?…]*[”\"')]*(?=\s))")
 _UNSEEN = object()
 _DOTTED = frozenset({"TP", "TS", "ThS", "GS", "PGS", "TX", "KS", "BS", "St", "No", "TT", "Th", "Tp", "ĐH", "Mr", "Ms", "Dr"})
+
+
+class Title(NamedTuple):
+    """A position title printed at ``[start, end)`` of the shadow text."""
+
+    start: int
+    end: int
+    name: str  # as the lexicon spells it
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class Doc:
     # filled by components, in pipeline order
     results: dict[str, list] = field(default_factory=dict)
     _org_index: tuple[list, dict] | None = field(default=None, repr=False)
-    _titles: dict[int, re.Match | None] = field(default_factory=dict, repr=False)
+    _titles: dict[int, Title | None] = field(default_factory=dict, repr=False)
     # what rules work out at a position, kept for the rules that ask again (one document only)
     memo: dict = field(default_factory=dict, repr=False)
 
@@ -64,32 +72,85 @@ class Doc:
     def from_article(cls, article: Article) -> Doc:
         shadow = Shadow(article.text)
         published = date.fromisoformat(article.published_at[:10]) if article.published_at else None
-        return cls(
+        doc = cls(
             name=article.name,
             text=article.text,
             title=article.title,
             published=published,
             shadow=shadow,
             sentences=split_sentences(article.text),
-            province=main_province(shadow.text, article.title),
+            province=None,
             tokens=Tokens(shadow.text),
         )
+        doc.province = main_province(doc)
+        return doc
 
     @property
     def when(self) -> date | None:
         """The article's date, for names that changed over time (None: undated)."""
         return self.published
 
-    def title_at(self, pos: int) -> re.Match | None:
+    def title_at(self, pos: int) -> Title | None:
         """The title printed at shadow offset ``pos``, if any (looked up once per offset)."""
         found = self._titles.get(pos, _UNSEEN)
         if found is _UNSEEN:
-            word = _WORD.match(self.shadow.text, pos)
-            found = None
-            if word and key(word.group()) in title_first_words():
-                found = title_re().match(self.shadow.text, pos)
+            toks, found = self.tokens, None
+            i = toks.at(pos)
+            if i < len(toks.starts) and toks.starts[i] == pos and (hit := titles().longest(toks, i, loose=False)):
+                found = Title(pos, toks.ends[hit[0] - 1], hit[1])
             self._titles[pos] = found
         return found
+
+    def titles(self) -> list[Title]:
+        """Every title printed, in order, none inside another."""
+        found: list[Title] = []
+        for i in self.words_at(title_first_words()):
+            at = self.tokens.starts[i]
+            if (not found or at >= found[-1].end) and (t := self.title_at(at)):
+                found.append(t)
+        return found
+
+    def matches(self, pattern: re.Pattern, first_words: frozenset[str] | Leads, start: int = 0, end: int | None = None) -> list[re.Match]:
+        """The non-overlapping matches of ``pattern`` that begin at a word whose key is one of
+        ``first_words`` (followed by one of the words ``Leads`` allow), in order. The same as
+        ``finditer`` for a pattern that only matches at such words, without running a large
+        alternation at every character."""
+        s = self.shadow.text
+        end = len(s) if end is None else end
+        starts = self.tokens.starts
+        found, after = [], start
+        for i in self.words_at(first_words):
+            at = starts[i]
+            if at < after:
+                continue
+            if at >= end:
+                break
+            if m := pattern.match(s, at, end):
+                found.append(m)
+                after = m.end()
+        return found
+
+    def words_at(self, first_words: frozenset[str] | Leads) -> list[int]:
+        """The indices of the tokens whose key is one of ``first_words`` (followed by one of
+        the words ``Leads`` allow), in order."""
+        where = self._where()
+        if isinstance(first_words, frozenset):
+            return sorted(i for k in first_words.intersection(where) for i in where[k])
+        keys, last = self.tokens.keys, len(self.tokens.keys) - 1
+        found = []
+        for k in first_words.keys() & where.keys():
+            seconds = first_words[k]
+            found.extend(where[k] if seconds is None else (i for i in where[k] if i < last and piece(keys[i + 1]) in seconds))
+        return sorted(found)
+
+    def _where(self) -> dict[str, list[int]]:
+        """Token indices by key, made once: rules look up the few words they start with."""
+        where = self.memo.get("where")
+        if where is None:
+            where = self.memo["where"] = {}
+            for i, k in enumerate(self.tokens.keys):
+                where.setdefault(k, []).append(i)
+        return where
 
     def org_starting(self, pos: int) -> OrgMention | None:
         """The organization mention that starts at shadow offset ``pos``, if any."""
@@ -127,6 +188,21 @@ class Doc:
             if span not in spans:
                 spans.append(span)
         return spans
+
+
+def remembered(rule):
+    """``rule(doc, *at)`` worked out once per document and position: rules ask one another
+    about the same token many times (is a body named here? a place?)."""
+
+    @wraps(rule)
+    def ask(doc: Doc, *at):
+        slot = (rule, at)
+        found = doc.memo.get(slot, _UNSEEN)
+        if found is _UNSEEN:
+            found = doc.memo[slot] = rule(doc, *at)
+        return found
+
+    return ask
 
 
 def leading_run(s: str, orgs: list[OrgMention], joiner: re.Pattern, most: int | None = None) -> list[str]:
@@ -169,16 +245,17 @@ def _trim(s: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def main_province(s: str, title: str | None) -> gazetteer.Province | None:
+def main_province(doc: Doc) -> gazetteer.Province | None:
     """The province an article is about: the one it names most, the headline counting thrice.
 
     District names count for their province, so an article about "thị xã Quảng Yên" and
     "thành phố Hạ Long" is a Quảng Ninh article even where it never names the province.
     """
+    # the text opens with the headline: a province named there counts three times more
+    title_end = doc.shadow.shadow_offset(len(doc.title)) if doc.title and doc.text.startswith(doc.title) else 0
     votes: Counter[str] = Counter()
-    for text, weight in ((s, 1), (title or "", 3)):
-        for m in province_mentions(text):
-            votes[m[2].name] += weight
+    for start, _, province in province_mentions(doc):
+        votes[province.name] += 4 if start < title_end else 1
     if not votes:
         return None
     # "Huế" is the new name of "Thừa Thiên Huế": an article that prints the old one is of its time
@@ -212,17 +289,26 @@ _DISTRICT_RE = re.compile(
 )
 
 
-def province_mentions(text: str) -> list[tuple[int, int, gazetteer.Province]]:
-    """(start, end, Province) for each province named in ``text``, or implied by a district."""
+def province_mentions(doc: Doc) -> list[tuple[int, int, gazetteer.Province]]:
+    """(start, end, Province) for each province named in the shadow text, or implied by a district."""
+    text = doc.shadow.text
     found = []
-    for m in _province_re().finditer(text):
+    for m in doc.matches(_province_re(), _province_words()):
         p = gazetteer.province_lookup(m.group())
         if p and not _is_person_name_context(text, m.start()):
             found.append((m.start(), m.end(), p))
-    for m in _DISTRICT_RE.finditer(text):
+    for m in doc.matches(_DISTRICT_RE, _DISTRICT_WORDS):
         if p := district_province(m["type"], m["name"]):
             found.append((m.start(), m.end(), p))
     return found
+
+
+@cache
+def _province_words() -> Leads:
+    return leads(gazetteer.province_name_pattern_spellings())
+
+
+_DISTRICT_WORDS = frozenset({"thị", "huyện", "quận", "thành"})
 
 
 def district_province(type_word: str, name: str) -> gazetteer.Province | None:

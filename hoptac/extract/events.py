@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from hoptac.extract.doc import Doc
-from hoptac.extract.lexicon import load, longest_first
+from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.patterns import L, R
+from hoptac.extract.tokens import Leads, leads
 from hoptac.records import Event
 from hoptac.text.dates import DateMention, find_dates
 
@@ -36,6 +37,7 @@ _PLACE = re.compile(r"\btại\s+(?P<where>[^,;.:]{3,90})")
 _BACKGROUND_DAYS = 90
 _YEAR = re.compile(r"(?<![\d/.\-])((?:19|20)\d{2})(?![\d/])")
 _LUNAR = re.compile(r"(?i:xuân|tết|năm)\s+(?P<can>Giáp|Ất|Bính|Đinh|Mậu|Kỷ|Canh|Tân|Nhâm|Quý)\s+(?P<chi>Tý|Sửu|Dần|Mão|Mẹo|Thìn|Tỵ|Tị|Ngọ|Mùi|Thân|Dậu|Tuất|Hợi)(?![\wÀ-ỹ])")
+_LUNAR_WORDS = frozenset({"xuân", "tết", "năm"})
 _CAN = ["Canh", "Tân", "Nhâm", "Quý", "Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ"]  # year % 10
 _CHI = ["Thân", "Dậu", "Tuất", "Hợi", "Tý", "Sửu", "Dần", "Mão", "Thìn", "Tỵ", "Ngọ", "Mùi"]  # year % 12
 _MONTH_YEAR = re.compile(r"tháng\s+(?P<m>\d{1,2})\s*[-/]\s*(?P<y>(?:19|20)\d{2})(?!\d)", re.IGNORECASE)
@@ -57,16 +59,22 @@ def _spec() -> dict:
 def _triggers() -> tuple[re.Pattern, dict[str, str]]:
     table = {w: kind for kind, words in _spec()["types"] for w in words}
     table.update({w: "press" for w in _spec()["press"]})
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, longest_first(table)))}){R}", re.IGNORECASE), table
+    return re.compile(rf"{L}{alternation(table, fold=True)}{R}", re.IGNORECASE), table
+
+
+@cache
+def _trigger_words() -> Leads:
+    return leads(_triggers()[1])
 
 
 @cache
 def _words(name: str) -> re.Pattern:
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, longest_first(_spec()[name])))}){R}", re.IGNORECASE)
+    return re.compile(rf"{L}{alternation(_spec()[name], fold=True)}{R}", re.IGNORECASE)
 
 
 # happenings whose names carry their year ("Techmart 2015", "Hội nghị ... năm 2017")
 _NAMED = frozenset({"other", "conference", "review"})
+_NOUN_PHRASE = re.compile(r"[^,.;:\n]{0,90}")
 _NAMED_YEAR = re.compile(r"(?<![\d/\-–])(?:năm\s+)?(?P<y>(?:19|20)\d{2})(?![\d/]|\s*[-–]\s*\d)", re.IGNORECASE)
 
 
@@ -115,7 +123,7 @@ def _mentions(doc: Doc) -> list[_Mention]:
     quotes = [(q.start(), q.end()) for q in _QUOTES.finditer(s)]
     lead_end = _lead_end(doc)
     triggers = []
-    for t in _named_happenings(s, list(trigger_re.finditer(s))):
+    for t in _named_happenings(s, doc.matches(trigger_re, _trigger_words())):
         a, b = doc.sentence_of(t.start())
         triggers.append((t, (a, b), _clause(s, a, b, t.start())))
     owned = _owners(s, triggers, [d for d in find_dates(s) if not any(a <= d.start <= b for a, b in legal) and not _DEADLINE.search(s, max(0, d.start - 20), d.start)])
@@ -174,11 +182,27 @@ def _owners(s: str, triggers: list, dates: list[DateMention]) -> dict[int, DateM
 
 def _lead_end(doc: Doc) -> int:
     """The headline, the sapo and the first sentence of the body are the lead."""
-    paragraphs = [m.end() for m in re.finditer(r"(?:^|\n\n)(?=\S)", doc.s)]
-    if len(paragraphs) < 3:
+    third = _paragraph_start(doc.s, 2)
+    if third is None:
         first = doc.shadow_sentences()[:2]
         return first[-1][1] if first else 0
-    return doc.sentence_of(paragraphs[2])[1] + 1
+    return doc.sentence_of(third)[1] + 1
+
+
+def _paragraph_start(s: str, n: int) -> int | None:
+    """Where the ``n``-th paragraph (from 0) begins: paragraphs are parted by a blank line."""
+    at, seen = 0, -1
+    while at is not None:
+        while at < len(s) and s[at].isspace():
+            at += 1
+        if at == len(s):
+            return None
+        seen += 1
+        if seen == n:
+            return at
+        nxt = s.find("\n\n", at)
+        at = None if nxt == -1 else nxt + 2
+    return None
 
 
 def _clause(s: str, a: int, b: int, at: int) -> tuple[int, int]:
@@ -209,10 +233,11 @@ def _recalled(doc: Doc, clause: tuple[int, int], t: re.Match, d: DateMention | N
     return doc.published is None and _past_time(s, clause, t)
 
 
+_PAST_YEAR = re.compile(r"(?:năm|tháng\s+\d{1,2}\s*[/-])\s*(?:19|20)\d{2}|tháng\s+\d{1,2}\s+vừa qua", re.IGNORECASE)
+
+
 def _past_time(s: str, clause: tuple[int, int], t: re.Match) -> bool:
-    parts = "|".join(map(re.escape, _spec()["part_of_year"]))
-    window = s[clause[0] : min(clause[1], t.end() + 80)]
-    return bool(re.search(rf"(?:(?:{parts})\s+)?(?:năm|tháng\s+\d{{1,2}}\s*[/-])\s*(?:19|20)\d{{2}}|tháng\s+\d{{1,2}}\s+vừa qua", window, re.IGNORECASE)) and not _named_year_at(s, t)
+    return bool(_PAST_YEAR.search(s, clause[0], min(clause[1], t.end() + 80))) and not _named_year_at(s, t)
 
 
 def _named_year_at(s: str, t: re.Match) -> bool:
@@ -308,8 +333,7 @@ def _year_in_name(s: str, m) -> int | None:
     start, end = (m.start, m.end) if isinstance(m, _Mention) else (m.start(), m.end())
     if s[start:end].lower() in _verbs():
         return None  # "trao tặng Giải thưởng ... năm 2017": the prize's year, not the happening's
-    tail = re.match(r"[^,.;:\n]{0,90}", s[end:])
-    phrase = s[end : end + (tail.end() if tail else 0)]
+    phrase = _NOUN_PHRASE.match(s, end).group()
     if (y := _NAMED_YEAR.search(phrase)) and not _time_word_before(phrase, y.start()):
         return int(y["y"])
     return None
@@ -333,10 +357,10 @@ def _article_year(doc: Doc, mentions: list[_Mention]) -> int | None:
     years = {y for m in mentions if not m.background and m.type in _NAMED and (y := _year_in_name(s, m))}
     for m in mentions:
         a, b = m.sentence
-        stated = re.match(rf"\s*[Nn]ăm\s+(?P<y>(?:19|20)\d{{2}})\s+(?:là|đánh dấu)\b", s[a:b])
+        stated = re.match(r"\s*[Nn]ăm\s+(?P<y>(?:19|20)\d{2})\s+(?:là|đánh dấu)\b", s[a:b])
         if stated and re.search(r"tổ chức|diễn ra|đăng cai", s[a:b]):
             years.add(int(stated["y"]))
-    if lunar := _LUNAR.search(s):
+    if lunar := next(iter(doc.matches(_LUNAR, _LUNAR_WORDS)), None):
         years.add(_lunar_year(lunar["can"], lunar["chi"]))
     return years.pop() if len(years) == 1 else None
 

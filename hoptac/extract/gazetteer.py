@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
+from hoptac.extract.lexicon import alternation
 
 __all__ = [
     "Province",
@@ -231,8 +232,12 @@ def province_name_pattern() -> str:
     compile with ``re.IGNORECASE`` for lowercase input.  Input text should be
     NFC-normalised.  No word boundaries are included.
     """
-    spellings = sorted(_gazetteer().spellings, key=lambda s: (-len(s), s))
-    return "(?:" + "|".join(re.escape(s) for s in spellings) + ")"
+    return alternation(_gazetteer().spellings)
+
+
+def province_name_pattern_spellings() -> tuple[str, ...]:
+    """Every province name and alias that ``province_name_pattern`` matches."""
+    return _gazetteer().spellings
 
 
 def display(p: Province) -> str:

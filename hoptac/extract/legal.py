@@ -12,23 +12,25 @@ from functools import cache
 
 from hoptac.extract import gazetteer
 from hoptac.extract.doc import Doc
-from hoptac.extract.lexicon import load, longest_first
+from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.organizations import org_at
 from hoptac.extract.patterns import L, R
+from hoptac.extract.tokens import Leads, leads
 from hoptac.records import LegalRef
 from hoptac.text.dates import find_dates
 
 NUMBER = r"\d{1,5}(?:/\d{4})?(?:\s?[-/]\s?[A-ZĐ][A-Za-zĐđ]{0,11}\d{0,2})+"
 _ISSUER = re.compile(r"\s*,?\s*(?:của|do)\s+")
+_PERSON_ISSUER = re.compile(r"Thủ tướng Chính phủ|Thủ tướng|Chủ tịch nước")
 _DATE_AFTER = re.compile(r"\s*,?\s*(?:ban hành\s+)?ngày\s")
 
 
 @cache
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
-    words = longest_first(load("legal")["kinds"])
-    kinds = "|".join(map(re.escape, words))
+    words = load("legal")["kinds"]
+    kinds = alternation(words)
     # news writes the kind in lowercase inside a sentence ("theo quyết định số 138")
-    any_case = "|".join(f"[{re.escape(w[0])}{re.escape(w[0].lower())}]{re.escape(w[1:])}" for w in words)
+    any_case = alternation(words + [w[0].lower() + w[1:] for w in words])
     numbered = re.compile(
         rf"{L}(?P<kind>{any_case})(?:\s+(?P<name>(?:(?!{kinds}|ngày\s)[^.;:()]){{0,120}}?))?\s+(?:số\s+)?(?P<num>{NUMBER}){R}"
     )
@@ -39,6 +41,11 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
         rf"(?=\s*,?\s*(?:của|ngày|về|do|quy định|hướng dẫn|được|năm|và)\s|\s*[,.;])"
     )
     return numbered, bare
+
+
+@cache
+def _kind_words() -> Leads:
+    return leads(load("legal")["kinds"])
 
 
 def _kind_of(m: re.Match) -> str:
@@ -60,9 +67,8 @@ def legal_refs(doc: Doc) -> list[LegalRef]:
     numbered, bare = _patterns()
     refs: list[LegalRef] = []
     seen: set[str] = set()
-    spans = sorted(
-        [(m, True) for m in numbered.finditer(doc.s)] + [(m, False) for m in bare.finditer(doc.s)], key=lambda x: x[0].start()
-    )
+    starts = _kind_words()
+    spans = sorted([(m, True) for m in doc.matches(numbered, starts)] + [(m, False) for m in doc.matches(bare, starts)], key=lambda x: x[0].start())
     for m, is_numbered in spans:
         kind = _kind_of(m)
         date, issuer, issuer_end = _date_and_issuer(doc, m.end())
@@ -113,9 +119,9 @@ def _issuer_at(doc: Doc, pos: int) -> tuple[str, int] | None:
     org = doc.org_starting(pos) or org_at(doc, pos)
     if org:
         return org.name, org.end
-    m = re.match(r"Thủ tướng Chính phủ|Thủ tướng|Chủ tịch nước", doc.s[pos:])
+    m = _PERSON_ISSUER.match(doc.s, pos)
     if m:
-        return "Thủ tướng Chính phủ" if m.group().startswith("Thủ tướng") else m.group(), pos + m.end()
+        return "Thủ tướng Chính phủ" if m.group().startswith("Thủ tướng") else m.group(), m.end()
     return None
 
 

@@ -27,11 +27,11 @@ from functools import cache
 
 from hoptac.extract import gazetteer
 from hoptac.extract.bodies import Country, books, known, pick
-from hoptac.extract.doc import Doc, OrgMention, district_province
+from hoptac.extract.doc import Doc, OrgMention, district_province, remembered
 from hoptac.extract.lexicon import load
-from hoptac.extract.patterns import address_re, canonical_titles, title_first_words, looks_like_full_name, name_run_re, starts_with_surname, surnames, title_re
+from hoptac.extract.patterns import address_re, title_first_words, looks_like_full_name, name_run_re, starts_with_surname, surnames
 from hoptac.extract.shadow import expand
-from hoptac.extract.tokens import PhraseBook, Tokens, keys
+from hoptac.extract.tokens import PhraseBook, Tokens, first_keys, key, keys
 from hoptac.records import Organization
 from hoptac.text.decode import is_syllable
 from hoptac.text.letters import CAP_WORD
@@ -84,32 +84,51 @@ def find_orgs(doc: Doc) -> list[OrgMention]:
     """Every organization mentioned in the shadow text, in order, without overlaps."""
     toks = doc.tokens
     found: list[OrgMention] = []
-    starts, acronyms = _starters(), books().acronyms
-    i = 0
-    while i < len(toks):
-        t = toks.items[i]
-        if (t.key not in starts and t.text not in acronyms) or (_plural_before(toks, i) and not _two_of_a_kind(doc, i)):
-            i += 1
+    starts, lower_starts, acronyms = _starters(), _lower_starters(), books().acronyms
+    keys, texts = toks.keys, toks.texts
+    after = 0
+    for i in doc.words_at(_starter_keys()):
+        k, text = keys[i], texts[i]
+        if i < after or not (k in lower_starts or (text[0].isupper() and (k in starts or text in acronyms))) or not _may_start(doc, i) or (_plural_before(toks, i) and not _two_of_a_kind(doc, i)):
             continue
         hit = _titled_body(doc, i)
-        if hit is None and (after := _past_title(doc, i)) is not None:
-            i = after  # "Ủy viên Ban Thường vụ Tỉnh ủy": no body inside a title
+        if hit is None and (past := _past_title(doc, i)) is not None:
+            after = past  # "Ủy viên Ban Thường vụ Tỉnh ủy": no body inside a title
             continue
         hit = hit or _org_at_token(doc, i)
         if hit is None:
-            i += 1
             continue
-        mentions, end = hit
+        mentions, after = hit
         found.extend(mentions)
-        i = end
     found = _with_ellipses(doc, found)
     return sorted(found, key=lambda o: o.start)
+
+
+def _may_start(doc: Doc, i: int) -> bool:
+    """The cheap test before the rules: a known name, a head or a title begins here."""
+    toks = doc.tokens
+    return bool(books().names.longest(toks, i) or _heads().longest(toks, i) or toks.texts[i] in books().acronyms or doc.title_at(toks.starts[i]))
 
 
 @cache
 def _starters() -> frozenset[str]:
     """Every word a body's name, a head or a title can begin with."""
     return books().names.first_words() | _heads().first_words() | title_first_words()
+
+
+@cache
+def _starter_keys() -> frozenset[str]:
+    """The key of every word an organization's name may begin with, in either case."""
+    return _starters() | _lower_starters() | frozenset(map(key, books().acronyms))
+
+
+@cache
+def _lower_starters() -> frozenset[str]:
+    """The words a body or a title that names one may begin with in lowercase: heads news
+    writes so ("tập đoàn Vingroup"), and titles ("phó trưởng Phòng ...", "bộ trưởng Y tế")."""
+    fields, units = _title_kinds()
+    heads = {h["head"] for h in load("organizations")["heads"] if h.get("lower")}
+    return first_keys(heads | fields | set(units)) | _LOWER_FIRST
 
 
 def org_at(doc: Doc, pos: int) -> OrgMention | None:
@@ -121,16 +140,10 @@ def org_at(doc: Doc, pos: int) -> OrgMention | None:
     return hit[0][0] if hit else None
 
 
+@remembered
 def _org_at_token(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     """The mentions an organization starting at token ``i`` makes (itself, and a parent it
     embeds), and the token index after it."""
-    key = ("org", i)
-    if key not in doc.memo:
-        doc.memo[key] = _find_org_at(doc, i)
-    return doc.memo[key]
-
-
-def _find_org_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     known = _known_at(doc, i)
     if known and known[0][0].kind != "ministry" and _country_at(doc.tokens, known[1]) is None:
         return known  # only a state after it can make the name another state's body
@@ -154,8 +167,7 @@ def _two_of_a_kind(doc: Doc, i: int) -> bool:
 
 def _plural_before(toks: Tokens, i: int) -> bool:
     """"các Sở", "32 Sở khoa học công nghệ", "hai đại học": a class of bodies, not one."""
-    prev = toks.get(i - 1)
-    return prev is not None and toks[i].is_word and (prev.key in _PLURAL or prev.text.isdigit())
+    return i > 0 and (toks.keys[i - 1] in _PLURAL or toks.texts[i - 1].isdigit())
 
 
 def _foreign(m: OrgMention) -> bool:
@@ -180,8 +192,8 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     if not t:
         return None
     fields, units = _title_kinds()
-    title = canonical_titles()[t.group().casefold()]
-    j = toks.at(t.end())
+    title = t.name
+    j = toks.at(t.end)
     if j >= len(toks) or ((hit := _org_at_token(doc, j)) is not None and not hit[0][0].head_only):
         return None
     if title in fields:
@@ -196,7 +208,7 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
                 break
             end += 1
         return (found, end) if found else None
-    if title in units and (toks[j].is_cap or t.group().split()[-1][0].isupper()):
+    if title in units and (toks[j].is_cap or doc.s[t.start : t.end].split()[-1][0].isupper()):
         head = Head(word=units[title], kind=_heads().longest(Tokens(units[title]), 0)[1].kind, sub=units[title] in ("Phòng", "Khoa", "Bộ môn"))
         scan = _scan(doc, j, head)
         if not scan.words:
@@ -218,7 +230,7 @@ def _past_title(doc: Doc, i: int) -> int | None:
     t = doc.title_at(toks[i].start)
     if not t:
         return None
-    end = toks.at(t.end())
+    end = toks.at(t.end)
     for j in range(max(i + 1, end - 2), end):
         if (hit := _heads().longest(toks, j)) is not None and hit[0] >= end:
             return j
@@ -248,7 +260,7 @@ def _field_at(doc: Doc, j: int) -> tuple[OrgMention, int] | None:
 
 def _known_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     toks = doc.tokens
-    t = toks.items[i]
+    t = toks[i]
     b = books()
     hit = b.names.longest(toks, i)
     end = None
@@ -307,7 +319,7 @@ def _printed_like_a_name(toks: Tokens, i: int, end: int) -> bool:
 
 
 # first words of names news prints in lowercase ("bộ KH & CN", "tập đoàn Vingroup")
-_LOWER_FIRST = frozenset({"bộ", "tập", "công", "tổng", "viện", "trường", "đại", "ngân", "sở", "học"})
+_LOWER_FIRST = frozenset({"bộ", "tập", "công", "tổng", "viện", "trường", "đại", "ngân", "sở"})
 
 
 def _stands_alone(toks: Tokens, i: int) -> bool:
@@ -423,8 +435,10 @@ def _inside_personal_name(toks: Tokens, i: int) -> bool:
 
 def _after_title(doc: Doc, i: int) -> bool:
     """The body follows a title ("Chủ tịch Ủy ban ... Kim Hyun Chul")."""
-    before = doc.s[max(0, doc.tokens[i].start - 40) : doc.tokens[i].start]
-    return any(m.end() == len(before.rstrip()) and before.endswith((" ", "\t")) for m in title_re().finditer(before))
+    toks = doc.tokens
+    if i == 0 or toks.ends[i - 1] == toks.starts[i]:
+        return False
+    return any((t := doc.title_at(toks.starts[j])) and t.end == toks.ends[i - 1] for j in range(max(0, i - 6), i))
 
 
 def _drop_trailing_name(toks: Tokens, scan: "_Scan") -> None:
@@ -444,7 +458,7 @@ def _drop_trailing_name(toks: Tokens, scan: "_Scan") -> None:
 
 def _is_title_here(doc: Doc, i: int, head_end: int) -> bool:
     t = doc.title_at(doc.tokens[i].start)
-    return bool(t) and t.end() > doc.tokens[head_end - 1].end
+    return bool(t) and t.end > doc.tokens[head_end - 1].end
 
 
 def _named(toks: Tokens, words: list[int], scan: "_Scan", head: Head) -> bool:
@@ -493,7 +507,7 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
     proper = False  # the name has reached a brand, an acronym or a number
     n = len(toks)
     while j < n and len(words) < _MAX_WORDS:
-        t = toks.items[j]
+        t = toks[j]
         if "\n" in doc.s[toks[j - 1].end : t.start]:
             break  # a caption or a heading ends where its line does
         if (place := _place_at(doc, j)) is not None:
@@ -653,15 +667,9 @@ def _enumeration(doc: Doc, j: int, head: Head) -> int | None:
 _CLAUSE_VERBS = frozenset({"tổ", "cho", "là", "làm", "đã", "sẽ", "có", "được", "đang", "vừa", "cùng", "với", "tại", "ký", "phối", "chủ"})
 
 
+@remembered
 def _starts_entity(doc: Doc, j: int) -> bool:
     """A second body, a title, an address word or a person begins at token ``j``."""
-    key = ("entity", j)
-    if key not in doc.memo:
-        doc.memo[key] = _entity_starts(doc, j)
-    return doc.memo[key]
-
-
-def _entity_starts(doc: Doc, j: int) -> bool:
     t = doc.tokens[j]
     s, at = doc.s, t.start
     if _heads().longest(doc.tokens, j) and t.is_cap and not _is_title_here(doc, j, j + 1):
@@ -743,15 +751,9 @@ def _province_at() -> re.Pattern:
     return re.compile(rf"(?:{gazetteer.province_name_pattern()})(?![\wÀ-ỹ])")
 
 
+@remembered
 def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
     """A place written at token ``j``: "tỉnh Cao Bằng", "Quảng Ninh", "thị xã Quảng Yên", "thành phố"."""
-    key = ("place", j)
-    if key not in doc.memo:
-        doc.memo[key] = _find_place(doc, j)
-    return doc.memo[key]
-
-
-def _find_place(doc: Doc, j: int) -> tuple[int, _Place] | None:
     toks, s = doc.tokens, doc.s
     if j >= len(toks):
         return None
@@ -900,7 +902,7 @@ def _default(s: str, head: str, province: gazetteer.Province | None) -> tuple[st
 def organizations(doc: Doc) -> list[Organization]:
     """The component: each organization once, with the sentences that name it."""
     mentions = resolve_bare(find_orgs(doc), doc)
-    mentions = _without_venues(doc, mentions + acronym_mentions(doc, mentions))
+    mentions = _without_venues(doc, with_short_names(doc, mentions))
     return merge_orgs(doc, mentions)
 
 
@@ -911,6 +913,8 @@ def _without_venues(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
     """A body named only as the place a happening is held ("sẽ diễn ra tại Đại học FPT") is a
     venue, not an organization of the news."""
     def venue(m: OrgMention) -> bool:
+        if not doc.s[max(0, m.start - 5) : m.start].rstrip().endswith("tại"):
+            return False
         a, _ = doc.sentence_of(m.start)
         return bool(_EVENT_HERE.search(doc.s, a, m.start))
     named_elsewhere = {m.name for m in mentions if not venue(m)}
@@ -921,11 +925,11 @@ _DEFINED_AS = re.compile(r"\s*\((?P<a>[A-ZĐ][A-Za-z0-9Đ&\-]{1,11})\)")
 _DEFINED_DASH = re.compile(r"\s*[-–]\s*(?P<a>[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)(?![\wÀ-ỹ])")
 
 
-def acronym_mentions(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
-    """Later mentions by a shorter name the article has given: an acronym defined after the
-    name (``Viện Khoa học và Công nghệ Hàn Quốc (KIST)``, ``Ngân hàng Thế giới - World
-    Bank``) or an enterprise's brand (``Tập đoàn Vingroup`` → ``Vingroup``, ``Công ty cổ
-    phần trí tuệ nhân tạo AMI`` → ``AMI``)."""
+def with_short_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
+    """The mentions, with the later ones by a shorter name the article has given: an acronym
+    defined after the name (``Viện Khoa học và Công nghệ Hàn Quốc (KIST)``, ``Ngân hàng Thế
+    giới - World Bank``) or an enterprise's brand (``Tập đoàn Vingroup`` → ``Vingroup``,
+    ``Công ty cổ phần trí tuệ nhân tạo AMI`` → ``AMI``)."""
     s = doc.s
     defined: dict[str, OrgMention] = {}
     for m in mentions:
@@ -936,16 +940,30 @@ def acronym_mentions(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
             defined[d["a"]] = m
         for brand in _brands(m):
             defined.setdefault(brand, m)
-    found = []
     # an acronym the article defines is its own, whatever a body elsewhere is called by it
-    mentions[:] = [m for m in mentions if not (m.printed in defined and defined[m.printed].name != m.name and m.printed not in _brands(defined[m.printed]))]
-    taken = [(m.start, m.end) for m in mentions]
+    kept = [m for m in mentions if not (m.printed in defined and defined[m.printed].name != m.name and m.printed not in _brands(defined[m.printed]))]
+    taken = [(m.start, m.end) for m in kept]
+    found = []
     for alias, org in defined.items():
-        for a in re.finditer(rf"(?<![\w&-]){re.escape(alias)}(?![\w&-])", s):
-            if not any(x <= a.start() < y for x, y in taken):
-                found.append(replace(org, start=a.start(), end=a.end()))
-                taken.append((a.start(), a.end()))
+        for at in _word_occurrences(s, alias):
+            if not any(x <= at < y for x, y in taken):
+                found.append(replace(org, start=at, end=at + len(alias)))
+                taken.append((at, at + len(alias)))
+    return kept + found
+
+
+def _word_occurrences(s: str, word: str) -> list[int]:
+    """Where ``word`` is printed as a whole word ("KIST", not the "KIST" of "VKIST")."""
+    found, at = [], s.find(word)
+    while at != -1:
+        before, after = s[at - 1 : at] if at else "", s[at + len(word) : at + len(word) + 1]
+        if not _JOINS_WORD.match(before) and not _JOINS_WORD.match(after):
+            found.append(at)
+        at = s.find(word, at + 1)
     return found
+
+
+_JOINS_WORD = re.compile(r"[\w&-]")
 
 
 def _brands(m: OrgMention) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from hoptac.extract.lexicon import load, longest_first
+from hoptac.extract.lexicon import alternation, load
+from hoptac.extract.tokens import PhraseBook
 from hoptac.text.letters import NAME_WORD
 
 # lookarounds that stand for \b with Vietnamese letters
@@ -12,38 +13,26 @@ L, R = r"(?<![\wÀ-ỹ])", r"(?![\wÀ-ỹ])"
 
 
 @cache
-def title_re() -> re.Pattern:
-    """A position title; case-insensitive after its first letter is matched as printed."""
+def titles() -> PhraseBook[str]:
+    """Position titles, each to its spelling in the lexicon (``phó chủ tịch`` → ``Phó Chủ tịch``)."""
     spec = load("titles")
-    words = longest_first(spec["titles"] + spec["party"] + list(spec["member"]))
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, words))}){R}", re.IGNORECASE)
+    return PhraseBook((t, t) for t in spec["titles"] + spec["party"] + list(spec["member"]))
 
 
 @cache
 def title_first_words() -> frozenset[str]:
-    """The first word of every title, as a token key: most words start none, and need no regex."""
-    from hoptac.extract.tokens import key
-
-    spec = load("titles")
-    return frozenset(key(t.split()[0]) for t in spec["titles"] + spec["party"] + list(spec["member"]))
-
-
-@cache
-def canonical_titles() -> dict[str, str]:
-    spec = load("titles")
-    return {t.casefold(): t for t in spec["titles"] + spec["party"] + list(spec["member"])}
+    """The first word of every title, as a token key: most words start none."""
+    return titles().first_words()
 
 
 @cache
 def address_re() -> re.Pattern:
-    words = longest_first(load("titles")["address"])
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, words))})(?=\s)")
+    return re.compile(rf"{L}{alternation(load('titles')['address'])}(?=\s)")
 
 
 @cache
 def honorific_re() -> re.Pattern:
-    words = longest_first(load("titles")["honorifics"])
-    return re.compile(rf"{L}(?P<h>{'|'.join(map(re.escape, words))})\.?(?=\s)")
+    return re.compile(rf"{L}(?P<h>{alternation(load('titles')['honorifics'])})\.?(?=\s)")
 
 
 @cache
@@ -59,8 +48,8 @@ def surnames() -> frozenset[str]:
 @cache
 def name_run_re() -> re.Pattern:
     """Two to five capitalised syllables: the shape of a personal name (not led by "Ông", "Đồng chí")."""
-    address = "|".join(re.escape(w) for w in longest_first(load("titles")["address"]) if w[0].isupper())
-    return re.compile(rf"{L}(?!(?:{address})\s){NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,4}}{R}")
+    address = alternation(w for w in load("titles")["address"] if w[0].isupper())
+    return re.compile(rf"{L}(?!{address}\s){NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,4}}{R}")
 
 
 @cache

@@ -29,9 +29,9 @@ from functools import cache
 
 from hoptac.extract.bodies import books
 from hoptac.extract.doc import Doc, OrgMention
-from hoptac.extract.lexicon import load, longest_first
-from hoptac.extract.patterns import L, R, address_re, canonical_titles, former_re, honorific_re, looks_like_full_name, not_names, surnames, title_re
-from hoptac.extract.tokens import Tokens
+from hoptac.extract.lexicon import alternation, load
+from hoptac.extract.patterns import L, R, former_re, honorific_re, looks_like_full_name, not_names, surnames
+from hoptac.extract.tokens import Tokens, first_keys
 from hoptac.extract import gazetteer
 from hoptac.records import Person, Position
 from hoptac.text.decode import is_syllable
@@ -41,6 +41,9 @@ _FIRST_SEP = re.compile(r"(?:[ \t]*\((?:giữa|trái|phải|đứng|ngồi|thứ
 _DASH = re.compile(r"[ \t]+[-–—][ \t]+")
 _NEXT_SEP = re.compile(r"[ \t]*(?:,|;)?[ \t]*(?:kiêm[ \t]+)?|[ \t]*,[ \t]*")
 _KIEM = re.compile(r"[ \t]+kiêm[ \t]+")
+_BLANKS = re.compile(r"[ \t]*")
+# "phụ trách Dự án X": the project a post is in charge of
+_CHARGE = re.compile(r"[ \t]+(?P<what>(?:dự án|chương trình|đề án|Dự án|Chương trình|Đề án)[ \t]+[A-ZĐ][\wÀ-ỹ]*)")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
 _INTRO = re.compile(r"(?:[Vv]ề phía|[Pp]hía|[Đđ]ại diện|[Tt]ừ phía)\s+")
 _ACRONYM_AFTER = re.compile(r"[ \t]*\([A-ZĐ][A-Za-z0-9Đ&\-]{1,11}\)")
@@ -89,17 +92,17 @@ def _complete_titles() -> frozenset[str]:
 
 @cache
 def _qualifier_re() -> re.Pattern:
-    return re.compile(rf"[ \t]+(?P<q>{'|'.join(map(re.escape, _spec()['qualifiers']))}){R}")
+    return re.compile(rf"[ \t]+(?P<q>{alternation(_spec()['qualifiers'])}){R}")
 
 
 @cache
 def _acting_re() -> re.Pattern:
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, _spec()['acting']))})[ \t]+")
+    return re.compile(rf"{L}{alternation(_spec()['acting'])}[ \t]+")
 
 
 @cache
 def _occupation_re() -> re.Pattern:
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, longest_first(_spec()['occupations'])))}){R}", re.IGNORECASE)
+    return re.compile(rf"{L}{alternation(_spec()['occupations'], fold=True)}{R}", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- posts
@@ -146,11 +149,11 @@ def _post_at(doc: Doc, pos: int) -> tuple[_Post | None, int]:
     t = doc.title_at(pos)
     if not t:
         return None, pos
-    titles = [canonical_titles()[t.group().casefold()]]
-    end = t.end()
+    titles = [t.name]
+    end = t.end
     while (j := _KIEM.match(s, end)) and (t2 := doc.title_at(j.end())):
-        titles.append(canonical_titles()[t2.group().casefold()])
-        end = t2.end()
+        titles.append(t2.name)
+        end = t2.end
     title = " kiêm ".join(titles)
     if acting:
         title = f"Quyền {title[0].lower()}{title[1:]}" if not title.startswith("Quyền") else title
@@ -170,7 +173,7 @@ def _post_at(doc: Doc, pos: int) -> tuple[_Post | None, int]:
         end = org.end
     elif gap and (country := _country_at(doc, at)):
         post.country, end = country
-    elif (org := _org_overlapping(doc, t.start(), end)) is not None:
+    elif (org := _org_overlapping(doc, t.start, end)) is not None:
         post.org, end = org, org.end  # "Phó Tổng Thanh tra Chính phủ": the title ends inside the body's name
     if (post.org or post.country) and (seat := _SEAT.match(s, end)) and (where := _seat_at(doc, seat.end())):
         post.seat, end = where  # "Đại sứ Hàn Quốc tại Việt Nam", "Trưởng đại diện JICA tại Việt Nam"
@@ -204,7 +207,7 @@ def _take_qualifier(doc: Doc, post: _Post, end: int) -> int:
     if not q:
         return end
     post.qualifier, end = q["q"].lower(), q.end()
-    m = re.match(r"[ \t]+(?P<what>(?:dự án|chương trình|đề án|Dự án|Chương trình|Đề án)[ \t]+[A-ZĐ][\wÀ-ỹ]*)", doc.s[end:])
+    m = _CHARGE.match(doc.s, end)
     if m:
         what = m["what"]
         post.qualifier = f"{post.qualifier} {what[0].upper()}{what[1:]}"
@@ -301,13 +304,10 @@ def _name_at(doc: Doc, pos: int, foreign_ok: bool) -> tuple[str, int, bool] | No
             break
         words.append(m.group())
         at = m.end()
-        gap = re.match(r"[ \t]+", s[at:])
-        if not gap:
+        after = _BLANKS.match(s, at).end()
+        if after == at or not _NAME_TOKEN.match(s, after):
             break
-        if not _NAME_TOKEN.match(s, at + gap.end()):
-            break
-        at += gap.end()
-    end = pos + len(" ".join(words)) if words else pos
+        at = after
     if not words:
         return None
     name = " ".join(words)
@@ -359,7 +359,6 @@ def _is_place_or_org(doc: Doc, at: int, name: str) -> bool:
 
 
 def find_persons(doc: Doc) -> list[_Mention]:
-    s = doc.s
     mentions: list[_Mention] = []
     taken: list[tuple[int, int]] = []
 
@@ -371,21 +370,21 @@ def find_persons(doc: Doc) -> list[_Mention]:
         taken.append((m.start, m.end))
 
     # 1. an address word or honorific before the name: the surest introduction
-    for a in _introducers().finditer(s):
+    for a in doc.matches(_introducers(), _introducer_words()):
         if not free(a.start(), a.end()):
             continue
         m = _introduced(doc, a)
         if m and free(m.start, m.end):
             add(m)
     # 2. title (and body) before the name
-    for t in title_re().finditer(s):
-        if not free(t.start(), t.end()):
+    for t in doc.titles():
+        if not free(t.start, t.end):
             continue
-        m = _title_led(doc, t.start())
+        m = _title_led(doc, t.start)
         if m and free(m.start, m.end):
             add(m)
     # 3. a bare Vietnamese name, with or without a chain
-    for run in _bare_runs().finditer(s):
+    for run in doc.matches(_bare_runs(), _surname_keys()):
         if not free(run.start(), run.end()):
             continue
         m = _bare(doc, run.start())
@@ -426,8 +425,7 @@ def _title_led(doc: Doc, pos: int) -> _Mention | None:
 @cache
 def _introducers() -> re.Pattern:
     spec = _spec()
-    words = longest_first(spec["address"] + spec["honorifics"])
-    return re.compile(rf"{L}(?:{'|'.join(map(re.escape, words))})\.?(?:[ \t]+|(?=[A-ZĐ]))(?=[A-ZĐÀ-Ỹ])")
+    return re.compile(rf"{L}{alternation(spec['address'] + spec['honorifics'])}\.?(?:[ \t]+|(?=[A-ZĐ]))(?=[A-ZĐÀ-Ỹ])")
 
 
 def _introduced(doc: Doc, a: re.Match) -> _Mention | None:
@@ -439,7 +437,7 @@ def _introduced(doc: Doc, a: re.Match) -> _Mention | None:
     # "ông PGS.TS X": an address word then an honorific
     at = a.end()
     if honorific is None and (h := honorific_re().match(s, at)):
-        honorific, at = _honorific(h["h"]), h.end() + len(s[h.end():]) - len(s[h.end():].lstrip(" \t"))
+        honorific, at = _honorific(h["h"]), _BLANKS.match(s, h.end()).end()
     named = _name_at(doc, at, foreign_ok=True)
     if named is None:
         return None
@@ -461,6 +459,17 @@ def _is_short(name: str, foreign: bool) -> bool:
     if foreign:
         return len(words) == 1
     return words[0] not in surnames() or len(words) == 1
+
+
+@cache
+def _introducer_words() -> frozenset[str]:
+    spec = _spec()
+    return first_keys(spec["address"] + spec["honorifics"])
+
+
+@cache
+def _surname_keys() -> frozenset[str]:
+    return first_keys(surnames())
 
 
 @cache

@@ -15,14 +15,45 @@ from hoptac.extract.lexicon import load
 
 @cache
 def _pattern() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern for every abbreviation and old spelling, and what each stands for.
+
+    Each alternative opens with the letter it begins with and only then looks at what comes
+    before it (no letter: a word's start), and ends with an empty group naming it. With a
+    letter first, the regex engine skips from one candidate letter to the next rather than
+    trying every alternative at every character of the article.
+    """
     spec = load("abbreviations")
-    alternatives = [f"(?P<a{i}>{short})" for i, (short, _) in enumerate(spec["expand"])]
-    tones = sorted(spec["tone_variants"], key=len, reverse=True)
-    body = "|".join(alternatives)
-    pattern = re.compile(rf"(?<![\w&/\-])(?:{body})(?![\w&/\-])|(?<!\w)(?:{'|'.join(map(re.escape, tones))})(?!\w)")
-    replacements = {f"a{i}": full for i, (_, full) in enumerate(spec["expand"])}
-    replacements.update(spec["tone_variants"])
-    return pattern, replacements
+    by_first: dict[tuple[str, str], list[str]] = {}
+    replacements = {}
+    entries = [(short, full, r"[\w&/\-]") for short, full in spec["expand"]]
+    entries += [(re.escape(old), new, r"\w") for old, new in sorted(spec["tone_variants"].items(), key=lambda x: -len(x[0]))]
+    for i, (short, full, joined) in enumerate(entries):
+        for j, alt in enumerate(_top_level(short)):
+            name = f"a{i}_{j}"
+            replacements[name] = full
+            by_first.setdefault((alt[0], joined), []).append(f"{alt[1:]}(?P<{name}>)")
+    branches = [
+        rf"{re.escape(first)}(?<!{joined}{re.escape(first)})(?:{'|'.join(rests)})(?!{joined})" for (first, joined), rests in by_first.items()
+    ]
+    return re.compile("|".join(branches)), replacements
+
+
+def _top_level(pattern: str) -> list[str]:
+    """The alternatives of a pattern at its top level (``TP\\.|TP`` → ``TP\\.``, ``TP``)."""
+    parts, depth, start, escaped = [], 0, 0, False
+    for k, c in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:k])
+            start = k + 1
+    return parts + [pattern[start:]]
 
 
 class Shadow:
@@ -36,8 +67,7 @@ class Shadow:
         self._exact: list[bool] = []  # False where a segment was rewritten
         pos = shadow_len = 0
         for m in pattern.finditer(original):
-            group = m.lastgroup
-            full = replacements[group] if group else replacements[m.group()]
+            full = replacements[m.lastgroup]
             if m.start() > pos:
                 self._add(pieces, original[pos : m.start()], shadow_len, pos, True)
                 shadow_len += m.start() - pos

@@ -19,7 +19,7 @@ from hoptac.extract.gazetteer import tone_key
 
 V = TypeVar("V")
 
-_TOKEN = re.compile(r"[^\W_]+(?:(?:['’./]|-(?=[^\W\d_]))[^\W_]+)*|[^\w\s]")
+_TOKEN = re.compile(r"\w+(?:(?:['’./]|-(?=[^\W\d_]))\w+)*|[^\w\s]")
 # marks a phrase book does not compare
 _LOOSE = frozenset({"-", ","})
 # dashes of every width are one mark
@@ -32,8 +32,44 @@ def key(word: str) -> str:
     return tone_key(word.translate(_DASHES).casefold())
 
 
+@lru_cache(maxsize=1 << 14)
 def keys(phrase: str) -> tuple[str, ...]:
     return tuple(key(m.group()) for m in _TOKEN.finditer(phrase))
+
+
+def first_keys(phrases) -> frozenset[str]:
+    """The key of each phrase's first word: where a match of any of them can begin."""
+    return frozenset(k[0] for p in phrases if (k := keys(p)))
+
+
+# Where a match of one of many phrases can begin: first word → the first pieces of the word
+# after it, or None where a one-word phrase begins (any word may follow).
+Leads = dict[str, "frozenset[str] | None"]
+
+
+def leads(phrases) -> Leads:
+    """The first two words of each phrase, for ``Doc.matches``: "công" does not start "Công
+    Thương" at "công nghệ", and a province list need not be tried at every "nghệ" of
+    "khoa học và công nghệ" because of "Nghệ An"."""
+    seconds: dict[str, set[str] | None] = {}
+    for p in phrases:
+        k = keys(p)
+        if not k:
+            continue
+        if len(k) == 1 or seconds.get(k[0], set()) is None:
+            seconds[k[0]] = None
+        else:
+            seconds.setdefault(k[0], set()).add(piece(k[1]))
+    return {first: None if second is None else frozenset(second) for first, second in seconds.items()}
+
+
+_PIECES = re.compile(r"[-./'’]")
+
+
+@lru_cache(maxsize=1 << 16)
+def piece(k: str) -> str:
+    """The first piece of a word key: "nội" of "nội-hải", as a regex sees the word end."""
+    return _PIECES.split(k, 1)[0]
 
 
 class Token(NamedTuple):
@@ -63,28 +99,36 @@ class Token(NamedTuple):
 
 
 class Tokens:
-    """The tokens of one text, with their start offsets for lookups by position."""
+    """The tokens of one text, kept as parallel lists (a ``Token`` is made when asked for):
+    a rule that scans every token reads ``keys`` and ``texts`` without building one."""
 
-    __slots__ = ("items", "_starts")
+    __slots__ = ("starts", "ends", "texts", "keys", "_made")
 
     def __init__(self, text: str) -> None:
-        spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        new, k = Token._make, key
-        self.items = [new((a, b, w, k(w))) for a, b, w in spans]
-        self._starts = [a for a, _, _ in spans]
+        found = list(_TOKEN.finditer(text))
+        self.starts = list(map(re.Match.start, found))
+        self.ends = list(map(re.Match.end, found))
+        self.texts = list(map(re.Match.group, found))
+        self.keys = list(map(key, self.texts))
+        self._made: dict[int, Token] = {}
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.starts)
 
     def __getitem__(self, i: int) -> Token:
-        return self.items[i]
+        t = self._made.get(i)
+        if t is None:
+            if i < 0:
+                i += len(self.starts)
+            t = self._made[i] = Token(self.starts[i], self.ends[i], self.texts[i], self.keys[i])
+        return t
 
     def at(self, offset: int) -> int:
         """The index of the first token starting at or after ``offset``."""
-        return bisect_left(self._starts, offset)
+        return bisect_left(self.starts, offset)
 
     def get(self, i: int) -> Token | None:
-        return self.items[i] if 0 <= i < len(self.items) else None
+        return self[i] if 0 <= i < len(self.starts) else None
 
 
 class PhraseBook(Generic[V]):
@@ -104,19 +148,20 @@ class PhraseBook(Generic[V]):
                 node = node.setdefault(k, {})
         node.setdefault(None, value)  # the first value given for a phrase wins
 
-    def longest(self, tokens: Tokens, i: int, stop: int | None = None) -> tuple[int, V] | None:
+    def longest(self, tokens: Tokens, i: int, stop: int | None = None, loose: bool = True) -> tuple[int, V] | None:
         """(index after the match, value) of the longest phrase starting at token ``i``.
 
-        Dashes and commas inside a phrase are not compared: news writes ``Bộ Lao động -
-        Thương binh và Xã hội`` with a comma, a dash or neither.
+        Dashes and commas inside a phrase are not compared (``loose``): news writes ``Bộ Lao
+        động - Thương binh và Xã hội`` with a comma, a dash or neither.
         """
         node, best, end = self._root, None, len(tokens) if stop is None else stop
+        keys = tokens.keys
         j = i
         while j < end:
-            k = tokens.items[j].key
+            k = keys[j]
             nxt = node.get(k)
             if nxt is None:
-                if k in _LOOSE and j > i:
+                if loose and k in _LOOSE and j > i:
                     j += 1
                     continue
                 break

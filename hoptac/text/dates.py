@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-# The core of a date starts with a digit or "ngày", so the scan is cheap; the part of the day
-# ("Sáng ngày 25/4", "chiều thứ Ba, 5/11") is looked for just before it.
-DATE_RE = re.compile(
-    r"(?<![\d/.\-])(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}))?(?![\d/\-]|\.\d)"
-    r"|ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:năm|,)\s*(?P<y2>\d{4}))?",
-    re.IGNORECASE,
+# The core of a date starts with a digit or "ngày"; the part of the day ("Sáng ngày 25/4",
+# "chiều thứ Ba, 5/11") is looked for just before it. Each pattern opens with the character
+# it needs (the test on what precedes comes after it), so the regex engine skips to the
+# next digit or "n" instead of trying the pattern at every character.
+_NUMERIC_DATE_RE = re.compile(
+    r"(?P<d>\d(?<![\d/.\-]\d)\d?)\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}))?(?![\d/\-]|\.\d)"
 )
+_WORDED_DATE_RE = re.compile(r"[Nn](?i:gày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)\s*(?P<y>\d{4}))?)")
 _LEAD_RE = re.compile(
     r"(?P<part>sáng|chiều|trưa|tối|đêm)\s+(?:(?:hôm\s+)?(?:thứ\s+\w+|chủ\s+nhật),?\s+)?(?:ngày\s+)?$"
     r"|(?:(?:hôm\s+)?(?:thứ\s+\w+|chủ\s+nhật),?\s+)?ngày\s+$",
@@ -64,19 +65,18 @@ def _valid(year: int, month: int, day: int) -> date | None:
 def find_dates(text: str) -> list[DateMention]:
     """Every day-month(-year) mention that names a real calendar day."""
     found = []
-    for m in DATE_RE.finditer(text):
-        d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
-        day, month, year = int(d), int(mo), int(y) if y else None
+    for numeric, m in [(True, m) for m in _NUMERIC_DATE_RE.finditer(text)] + [(False, m) for m in _WORDED_DATE_RE.finditer(text)]:
+        day, month, year = int(m["d"]), int(m["m"]), int(m["y"]) if m["y"] else None
         if not (1 <= month <= 12 and 1 <= day <= 31) or _valid(year or 2000, month, day) is None:
             continue
         start, part = m.start(), None
-        if m.group("d") and (span := _SPAN_RE.search(text, max(0, start - 16), start)) and _valid(year or 2000, month, int(span["first"])):
+        if numeric and (span := _SPAN_RE.search(text, max(0, start - 16), start)) and _valid(year or 2000, month, int(span["first"])):
             if int(span["first"]) < day:
                 start, day = span.start(), int(span["first"])
-        if m.group("d") and (lead := _LEAD_RE.search(text, max(0, start - 30), start)):
+        if numeric and (lead := _LEAD_RE.search(text, max(0, start - 30), start)):
             start, part = lead.start(), lead["part"]
         found.append(DateMention(start, m.end(), day, month, year, part.lower() if part else None))
-    return found
+    return sorted(found, key=lambda d: d.start)
 
 
 def parse_dateline(line: str) -> str | None:
