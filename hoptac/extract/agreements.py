@@ -25,7 +25,7 @@ from functools import cache
 
 from hoptac.extract.doc import Doc, OrgMention
 from hoptac.extract.lexicon import alternation, load
-from hoptac.extract.patterns import L, R
+from hoptac.extract.patterns import L, R, Needing, compiled, words_re
 from hoptac.extract.tokens import Leads, leads
 from hoptac.records import Agreement, Event, Period
 from hoptac.text.dates import find_dates, find_orientations, find_periods
@@ -64,8 +64,8 @@ def _kind_words() -> Leads:
 
 
 @cache
-def _count_re() -> re.Pattern:
-    return re.compile(_spec()["count"], re.IGNORECASE)
+def _count_re() -> re.Pattern | Needing:
+    return compiled(_spec()["count"])
 
 
 @cache
@@ -75,7 +75,7 @@ def _group_re() -> re.Pattern:
 
 @cache
 def _not_signed_re() -> re.Pattern:
-    return re.compile(rf"{L}{alternation(_spec()['not_signed'], fold=True)}{R}", re.IGNORECASE)
+    return words_re(_spec()["not_signed"])
 
 
 @dataclass

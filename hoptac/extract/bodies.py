@@ -95,11 +95,15 @@ def books() -> _Books:
         for spelling in [row["name"], *row.get("aliases", [])]:
             countries.add(spelling, Country(row["name"], spelling in short))
     return _Books(
-        names=PhraseBook((k, tuple(v)) for k, v in names.items()),
-        acronyms={k: tuple(v) for k, v in acronyms.items()},
-        fields=PhraseBook((k, tuple(v)) for k, v in fields.items()),
+        names=PhraseBook((k, _by_age(v)) for k, v in names.items()),
+        acronyms={k: _by_age(v) for k, v in acronyms.items()},
+        fields=PhraseBook((k, _by_age(v)) for k, v in fields.items()),
         countries=countries,
     )
+
+
+def _by_age(bodies: list[Body]) -> tuple[Body, ...]:
+    return tuple(sorted(bodies, key=lambda b: b.since or date.min))
 
 
 def pick(candidates: tuple[Body, ...], when: date | None) -> Body:
@@ -109,11 +113,10 @@ def pick(candidates: tuple[Body, ...], when: date | None) -> Body:
     spelling shared across the 2025 reorganisation ("Bộ trưởng Nông nghiệp") named the
     older ministry for far longer.
     """
-    ordered = sorted(candidates, key=lambda b: b.since or date.min)
-    if when is None:
-        return ordered[0]
-    live = [b for b in ordered if b.in_force(when)]
-    return live[0] if live else ordered[-1]
+    if when is None or len(candidates) == 1:
+        return candidates[0]  # (the books keep same-spelt bodies oldest first)
+    live = [b for b in candidates if b.in_force(when)]
+    return live[0] if live else candidates[-1]
 
 
 def known(name: str, when: date | None) -> Body | None:

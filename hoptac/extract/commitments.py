@@ -18,11 +18,13 @@ of the person speaking (``Bộ trưởng X khẳng định sẽ ...``). One reco
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 
 from hoptac.extract.doc import Doc, OrgMention, leading_run, remembered
 from hoptac.extract.lexicon import alternation, load
-from hoptac.extract.patterns import L, R
+from hoptac.extract.patterns import L, R, Needing, compiled, words_re
+from hoptac.extract.tokens import Leads, leads
 from hoptac.records import Commitment
 
 _LISTED = re.compile(r"\s*(?:,|và|cùng|cùng với)\s*")
@@ -44,14 +46,21 @@ def _kind_patterns() -> list[tuple[str, re.Pattern, tuple[str, ...]]]:
 
 
 @cache
-def _re(name: str, bounded: bool = True) -> re.Pattern:
+def _needed_words() -> frozenset[str]:
+    return frozenset(w for _, _, needs in _kind_patterns() for w in needs)
+
+
+@cache
+def _re(name: str, bounded: bool = True) -> re.Pattern | Needing:
     spec = _spec()[name]
-    if isinstance(spec, str):
-        body = spec
-    else:  # a list of phrases, a few of them patterns ("tổ chức \d")
-        patterns = [w for w in spec if re.escape(w).replace("\\ ", " ") != w]
-        body = "|".join([alternation(set(spec) - set(patterns), fold=True), *patterns])
-    return re.compile(rf"{L}(?:{body}){R}" if bounded else body, re.IGNORECASE)
+    wrap = f"{L}(?:{{}}){R}" if bounded else "{}"
+    if not isinstance(spec, list):
+        return compiled(spec, wrap)
+    # a list of phrases, a few of them patterns ("tổ chức \d")
+    patterns = [w for w in spec if re.escape(w).replace("\\ ", " ") != w]
+    if not patterns:
+        return words_re(spec)
+    return compiled("|".join([alternation(set(spec) - set(patterns), fold=True), *patterns]), wrap)
 
 
 def commitments(doc: Doc) -> list[Commitment]:
@@ -65,8 +74,9 @@ def commitments(doc: Doc) -> list[Commitment]:
                 evidence=doc.evidence(a), confidence=0.75 if actor else 0.6,
             )
 
+    cues = [doc.tokens.starts[i] for i in doc.words_at(_cues())]
     for a, b in doc.shadow_sentences():
-        if not _has_cue(doc, a, b):
+        if bisect_left(cues, a) == bisect_left(cues, b):
             continue  # no word that promises or directs: nothing here is a commitment
         sentence = doc.s[a:b]
         if _re("report", bounded=False).search(sentence):
@@ -84,21 +94,10 @@ def commitments(doc: Doc) -> list[Commitment]:
     return list(found.values())
 
 
-# every directive and promise word: "sẽ", "giao", "cần", "phải", "hứa" and the pairs below
-_CUE_WORDS = frozenset({"sẽ", "giao", "cần", "phải", "hứa"})
-_CUE_PAIRS = frozenset({("cam", "kết"), ("yêu", "cầu"), ("chỉ", "đạo"), ("phân", "công"), ("chỉ", "thị"), ("đặt", "hàng"),
-                        ("đề", "nghị"), ("thống", "nhất"), ("nhất", "trí"), ("định", "kỳ"), ("hằng", "năm"), ("hàng", "năm")})
-
-
-def _has_cue(doc: Doc, a: int, b: int) -> bool:
-    keys, starts = doc.tokens.keys, doc.tokens.starts
-    i, n = doc.tokens.at(a), len(keys)
-    while i < n and starts[i] < b:
-        k = keys[i]
-        if k in _CUE_WORDS or (i + 1 < n and (k, keys[i + 1]) in _CUE_PAIRS):
-            return True
-        i += 1
-    return False
+@cache
+def _cues() -> Leads:
+    """Every word that directs or promises: a sentence without one commits to nothing."""
+    return leads(_spec()["cues"])
 
 
 def _opens_with(doc: Doc, a: int, b: int, words: str) -> bool:
@@ -124,10 +123,11 @@ def _typed(doc: Doc, a: int, b: int) -> list[tuple[str, str | None]]:
     """Follow-up of a known kind said in a directing or promising sentence."""
     sentence = doc.s[a:b]
     lowered = sentence.lower()
+    present = {w for w in _needed_words() if w in lowered}
     directive = _re("directive")
     out = []
     for kind, pattern, needs in _kind_patterns():
-        if not any(w in lowered for w in needs):
+        if present.isdisjoint(needs):
             continue  # the pattern cannot match: a substring test is far cheaper than the search
         for m in pattern.finditer(sentence):
             if kind == "plan_building" and re.match(r"\s*(?:hành động|triển khai)", sentence[m.end() :]):
@@ -161,6 +161,7 @@ def _actors(doc: Doc, sentence_start: int, at: int) -> list[str]:
             return leading_run(doc.s, after, _LISTED)
         if _GROUP_AFTER.match(doc.s, directed.end()):
             return []
+    orgs = [o for o in orgs if not _possessed(doc.s, o)]
     if orgs and not _COLLECTIVE.search(doc.s[clause_start : orgs[0].start]):
         return leading_run(doc.s, orgs, _PAIRED, most=2)  # "Sở KH&CN và Công an thành phố sẽ..."
     return []
@@ -265,8 +266,11 @@ def _subject(doc: Doc, start: int, at: int) -> str | None:
 
 
 def _possessed(s: str, o: OrgMention) -> bool:
-    """"của Bộ X", "với Sở Y", "tại Viện Z": not the one who acts."""
-    return bool(re.search(r"(?:của|với|tại|cho|từ|đối với|thuộc|về|giữa|trước|lên|cùng|do)\s*$", s[max(0, o.start - 12) : o.start]))
+    """"của Bộ X", "với Sở Y", "tại Viện Z", "hỗ trợ Sở": not the one who acts."""
+    return bool(_BEFORE_OBJECT.search(s, max(0, o.start - 12), o.start))
+
+
+_BEFORE_OBJECT = re.compile(r"(?:của|với|tại|cho|từ|đối với|thuộc|về|giữa|trước|lên|cùng|do|hỗ trợ|giúp|giúp đỡ)\s*$")
 
 
 def _general(action: str) -> bool:

@@ -166,25 +166,26 @@ class Doc:
 
     def sentence_of(self, offset: int) -> tuple[int, int]:
         """The sentence holding a shadow offset, as shadow offsets."""
-        a, b = self._sentence_at(self.shadow.original(offset))
-        return self.shadow.shadow_offset(a), self.shadow.shadow_offset(b)
+        spans = self.shadow_sentences()
+        return spans[self._sentence_index(offset)] if spans else (0, len(self.s))
 
     def shadow_sentences(self) -> list[tuple[int, int]]:
-        return [(self.shadow.shadow_offset(a), self.shadow.shadow_offset(b)) for a, b in self.sentences]
+        """The sentences as shadow offsets (worked out once)."""
+        spans = self.memo.get("sentences")
+        if spans is None:
+            spans = self.memo["sentences"] = [(self.shadow.shadow_offset(a), self.shadow.shadow_offset(b)) for a, b in self.sentences]
+            self.memo["sentence starts"] = [a for a, _ in spans]
+        return spans
 
-    def _sentence_at(self, text_offset: int) -> tuple[int, int]:
-        i = max(0, bisect_right(self._starts, text_offset) - 1)
-        return self.sentences[i] if self.sentences else (0, len(self.text))
-
-    @property
-    def _starts(self) -> list[int]:
-        return [a for a, _ in self.sentences]
+    def _sentence_index(self, offset: int) -> int:
+        self.shadow_sentences()
+        return max(0, bisect_right(self.memo["sentence starts"], offset) - 1)
 
     def evidence(self, *offsets: int) -> list[Span]:
         """The sentences (as text offsets) holding these shadow offsets."""
         spans = []
         for o in offsets:
-            span = Span(*self._sentence_at(self.shadow.original(o)))
+            span = Span(*self.sentences[self._sentence_index(o)]) if self.sentences else Span(0, len(self.text))
             if span not in spans:
                 spans.append(span)
         return spans

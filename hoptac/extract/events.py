@@ -28,7 +28,7 @@ from functools import cache
 
 from hoptac.extract.doc import Doc
 from hoptac.extract.lexicon import alternation, load
-from hoptac.extract.patterns import L, R
+from hoptac.extract.patterns import L, R, words_re
 from hoptac.extract.tokens import Leads, leads
 from hoptac.records import Event
 from hoptac.text.dates import DateMention, find_dates
@@ -69,7 +69,7 @@ def _trigger_words() -> Leads:
 
 @cache
 def _words(name: str) -> re.Pattern:
-    return re.compile(rf"{L}{alternation(_spec()[name], fold=True)}{R}", re.IGNORECASE)
+    return words_re(_spec()[name])
 
 
 # happenings whose names carry their year ("Techmart 2015", "Hội nghị ... năm 2017")

@@ -134,7 +134,7 @@ def _lower_starters() -> frozenset[str]:
 def org_at(doc: Doc, pos: int) -> OrgMention | None:
     """The organization whose name starts at shadow offset ``pos``, or None."""
     i = doc.tokens.at(pos)
-    if i >= len(doc.tokens) or doc.tokens[i].start != pos:
+    if i >= doc.tokens.n or doc.tokens.starts[i] != pos:
         return None
     hit = _org_at_token(doc, i)
     return hit[0][0] if hit else None
@@ -188,13 +188,13 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     Y tế``, ``Bộ trưởng Khoa học Lào``, ``các Bộ trưởng: Y tế, Nông nghiệp``) or a unit by
     its name (``Cục trưởng An toàn bức xạ và hạt nhân``). The title itself is not a body."""
     toks = doc.tokens
-    t = doc.title_at(toks[i].start)
+    t = doc.title_at(toks.starts[i])
     if not t:
         return None
     fields, units = _title_kinds()
     title = t.name
     j = toks.at(t.end)
-    if j >= len(toks) or ((hit := _org_at_token(doc, j)) is not None and not hit[0][0].head_only):
+    if j >= toks.n or ((hit := _org_at_token(doc, j)) is not None and not hit[0][0].head_only):
         return None
     if title in fields:
         found, end = [], j
@@ -208,7 +208,7 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
                 break
             end += 1
         return (found, end) if found else None
-    if title in units and (toks[j].is_cap or doc.s[t.start : t.end].split()[-1][0].isupper()):
+    if title in units and (toks.texts[j][0].isupper() or doc.s[t.start : t.end].split()[-1][0].isupper()):
         head = Head(word=units[title], kind=_heads().longest(Tokens(units[title]), 0)[1].kind, sub=units[title] in ("Phòng", "Khoa", "Bộ môn"))
         scan = _scan(doc, j, head)
         if not scan.words:
@@ -218,7 +218,7 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         name, kind = (body.name, body.kind) if body else (printed, head.kind)
         if scan.parent is not None:
             name = f"{name} {scan.parent.name}"
-        mention = OrgMention(toks[j].start, toks[scan.end - 1].end, name, kind, scan.parent.province if scan.parent else None)
+        mention = OrgMention(toks.starts[j], toks.ends[scan.end - 1], name, kind, scan.parent.province if scan.parent else None)
         return [mention] + ([scan.parent] if scan.parent else []), scan.end
     return None
 
@@ -227,7 +227,7 @@ def _past_title(doc: Doc, i: int) -> int | None:
     """The token after a title starting at token ``i``, or at the head word that ends it
     ("Trưởng Ban" + "Ban Quản lý ...", "Phó Tổng Thanh tra" + "Thanh tra Chính phủ")."""
     toks = doc.tokens
-    t = doc.title_at(toks[i].start)
+    t = doc.title_at(toks.starts[i])
     if not t:
         return None
     end = toks.at(t.end)
@@ -240,18 +240,18 @@ def _past_title(doc: Doc, i: int) -> int | None:
 def _field_at(doc: Doc, j: int) -> tuple[OrgMention, int] | None:
     """A ministry written by its field at token ``j``, with a state after it if foreign."""
     toks = doc.tokens
-    if j >= len(toks) or not toks[j].is_cap:
+    if j >= toks.n or not toks.texts[j][0].isupper():
         return None
     hit = books().fields.longest(toks, j)
     if hit is None:
         return None
     end, candidates = hit
     body = pick(candidates, doc.when)
-    start, stop = toks[j].start, toks[end - 1].end
+    start, stop = toks.starts[j], toks.ends[end - 1]
     if (country := _country_at(toks, end)) and not _vietnam(country[0]):
         return OrgMention(start, toks[country[1] - 1].end, f"Bộ {body.field} {country[0].name}", "foreign_government", None), country[1]
     if _is_vietnam_at(toks, end):
-        end, stop = end + 2, toks[end + 1].end
+        end, stop = end + 2, toks.ends[end + 1]
     return OrgMention(start, stop, body.name, body.kind, None), end
 
 
@@ -274,15 +274,15 @@ def _known_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     printed = t.text if end == i + 1 and t.text in b.acronyms else None
     if printed is None and body.kind not in _STATE and body.kind != "ministry" and not _covers(doc, i, end, body.name):
         printed = _surface(doc, list(range(i, end)))  # "Đại học Kinh tế - Luật", "General Electric": what the article calls it
-    start, stop = t.start, toks[end - 1].end
+    start, stop = t.start, toks.ends[end - 1]
     if body.kind == "ministry" and body.name.startswith("Bộ ") and (country := _country_at(toks, end)):
         # "Bộ Xây dựng Lào": that state's ministry, named as printed
         c, cend = country
         if _vietnam(c):
-            return [OrgMention(start, toks[cend - 1].end, body.name, body.kind, None)], cend
-        return [OrgMention(start, toks[cend - 1].end, f"{_surface(doc, list(range(i, end)))} {c.name}", "foreign_government", None)], cend
+            return [OrgMention(start, toks.ends[cend - 1], body.name, body.kind, None)], cend
+        return [OrgMention(start, toks.ends[cend - 1], f"{_surface(doc, list(range(i, end)))} {c.name}", "foreign_government", None)], cend
     if not body.country and body.kind in _STATE and _is_vietnam_at(toks, end):
-        stop, end = toks[end + 1].end, end + 2  # "Bộ Xây dựng Việt Nam" is the Bộ Xây dựng
+        stop, end = toks.ends[end + 1], end + 2  # "Bộ Xây dựng Việt Nam" is the Bộ Xây dựng
     mentions = [OrgMention(start, stop, body.name, body.kind, body.province, printed=printed)]
     return mentions + _parents_inside(doc, i, end), end
 
@@ -290,7 +290,7 @@ def _known_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
 def _covers(doc: Doc, i: int, end: int, canonical: str) -> bool:
     """Whether the words printed hold the canonical name's words, but for "và" and marks:
     a spelling of the name, not a shorter one."""
-    printed = {doc.tokens[j].key for j in range(i, end)}
+    printed = {doc.tokens.keys[j] for j in range(i, end)}
     wanted = set(keys(canonical)) - {"và", "-", ","}
     return len(printed & wanted) >= 0.8 * len(wanted)
 
@@ -300,7 +300,7 @@ def _parents_inside(doc: Doc, i: int, end: int) -> list[OrgMention]:
     name, after a dash, is a body of its own too."""
     toks = doc.tokens
     for j in range(i + 1, end - 1):
-        if toks[j].text == "-" and (hit := _org_at_token(doc, j + 1)) is not None and hit[1] <= end:
+        if toks.texts[j] == "-" and (hit := _org_at_token(doc, j + 1)) is not None and hit[1] <= end:
             return [hit[0][0]]
     return []
 
@@ -308,14 +308,14 @@ def _parents_inside(doc: Doc, i: int, end: int) -> list[OrgMention]:
 def _printed_like_a_name(toks: Tokens, i: int, end: int) -> bool:
     """A known name written in lowercase counts only beside a capital ("bộ KH & CN"), and
     never inside a compound ("tiến bộ khoa học và công nghệ")."""
-    if toks[i].is_cap:
+    if toks.texts[i][0].isupper():
         return True
     prev = toks.get(i - 1)
     if prev is not None and prev.key in ("tiến", "bộ", "toàn", "đồng", "cán", "nội", "thông"):
         return False
-    if toks[i].key not in _LOWER_FIRST:
+    if toks.keys[i] not in _LOWER_FIRST:
         return False  # "thanh tra Bộ ...": a verb and its object
-    return end - i >= 2 and any(toks[j].is_cap for j in range(i + 1, end))
+    return end - i >= 2 and any(toks.texts[j][0].isupper() for j in range(i + 1, end))
 
 
 # first words of names news prints in lowercase ("bộ KH & CN", "tập đoàn Vingroup")
@@ -331,7 +331,7 @@ def _stands_alone(toks: Tokens, i: int) -> bool:
 def _country_at(toks: Tokens, i: int) -> tuple[Country, int] | None:
     """A state named at token ``i`` ("Hàn Quốc", "nước Đại hàn Dân quốc")."""
     j = i + 1 if (t := toks.get(i)) is not None and t.key == "nước" else i
-    if j >= len(toks) or not toks[j].is_cap:
+    if j >= toks.n or not toks.texts[j][0].isupper():
         return None
     hit = books().countries.longest(toks, j)
     if not hit:
@@ -370,7 +370,7 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         return None
     head_end, head = hit
     first = toks[i]
-    if not first.is_cap and not (head.lower and (_continues_name(toks, head_end) or any(toks[k].is_cap for k in range(i + 1, head_end)))):
+    if not first.is_cap and not (head.lower and (_continues_name(toks, head_end) or any(toks.texts[k][0].isupper() for k in range(i + 1, head_end)))):
         return None
     if _head_is_name_word(doc, i, head_end) or _inside_personal_name(toks, i):
         return None
@@ -381,10 +381,10 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         country = _country_at(toks, head_end)
         if country and not _vietnam(country[0]):
             c, cend = country
-            return [OrgMention(start, toks[cend - 1].end, f"{head.word} {c.name}", "foreign_government", None)], cend
+            return [OrgMention(start, toks.ends[cend - 1], f"{head.word} {c.name}", "foreign_government", None)], cend
         if country:  # "Chính phủ Việt Nam"
             return [OrgMention(start, toks[country[1] - 1].end, head.word, head.kind, None)], country[1]
-        return [OrgMention(start, toks[head_end - 1].end, head.word, head.kind, None)], head_end
+        return [OrgMention(start, toks.ends[head_end - 1], head.word, head.kind, None)], head_end
     if head.place_only or head.names:
         return _listed(doc, i, head_end, head)
     scan = _scan(doc, head_end, head)
@@ -393,9 +393,9 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     words = scan.words
     if not words and scan.place is None and scan.country is None:
         if head.implied and doc.province is not None:
-            return [OrgMention(start, toks[head_end - 1].end, f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end
+            return [OrgMention(start, toks.ends[head_end - 1], f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end
         # "Giám đốc Sở", "lãnh đạo Viện Hàn lâm": the head alone, resolved against the article
-        return [OrgMention(start, toks[head_end - 1].end, head.word, head.kind, None, head_only=True)], head_end
+        return [OrgMention(start, toks.ends[head_end - 1], head.word, head.kind, None, head_only=True)], head_end
     if words and not _named(toks, words, scan, head):
         return None
     if not first.is_cap and not any(_brand_token(toks[w]) for w in words):
@@ -417,7 +417,7 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     if scan.parent is not None:
         name = f"{name} {scan.parent.name}"
         mentions.append(scan.parent)
-    end_offset = toks[scan.end - 1].end
+    end_offset = toks.ends[scan.end - 1]
     mentions.insert(0, OrgMention(start, end_offset, name, kind, prov if prov else (scan.parent.province if scan.parent else None)))
     return mentions, scan.end
 
@@ -430,7 +430,7 @@ def _brand_token(t) -> bool:
 def _inside_personal_name(toks: Tokens, i: int) -> bool:
     """"Đặng Trường Giang", "Nguyễn Khoa Điềm": a head word after a family name is a name."""
     prev = toks.get(i - 1)
-    return prev is not None and prev.is_cap and prev.text in surnames() and toks[i].is_cap
+    return prev is not None and prev.is_cap and prev.text in surnames() and toks.texts[i][0].isupper()
 
 
 def _after_title(doc: Doc, i: int) -> bool:
@@ -457,8 +457,8 @@ def _drop_trailing_name(toks: Tokens, scan: "_Scan") -> None:
 
 
 def _is_title_here(doc: Doc, i: int, head_end: int) -> bool:
-    t = doc.title_at(doc.tokens[i].start)
-    return bool(t) and t.end > doc.tokens[head_end - 1].end
+    t = doc.title_at(doc.tokens.starts[i])
+    return bool(t) and t.end > doc.tokens.ends[head_end - 1]
 
 
 def _named(toks: Tokens, words: list[int], scan: "_Scan", head: Head) -> bool:
@@ -470,7 +470,7 @@ def _named(toks: Tokens, words: list[int], scan: "_Scan", head: Head) -> bool:
         return True
     if scan.place or scan.country:
         return True
-    return any(toks[w].is_cap for w in words) or _ends_defined(toks, words)
+    return any(toks.texts[w][0].isupper() for w in words) or _ends_defined(toks, words)
 
 
 _DEFINERS = frozenset({("quốc", "gia"), ("quốc", "tế"), ("thế", "giới"), ("trung", "ương")})
@@ -505,10 +505,10 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
     capital_words = 0  # capitalised words so far: two and no lowercase one is title case
     lowered = False
     proper = False  # the name has reached a brand, an acronym or a number
-    n = len(toks)
+    n = toks.n
     while j < n and len(words) < _MAX_WORDS:
         t = toks[j]
-        if "\n" in doc.s[toks[j - 1].end : t.start]:
+        if "\n" in doc.s[toks.ends[j - 1] : t.start]:
             break  # a caption or a heading ends where its line does
         if (place := _place_at(doc, j)) is not None:
             return _Scan(_trim(toks, words), place[0], place=place[1])
@@ -539,7 +539,7 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
             step = phrase[0] if phrase else j + 1
             if not phrase and _word_tail(doc, j, stop_words, stop_pairs):
                 step = j + 2  # "Gặp gỡ", "Điều hành": a word's second syllable is written in lowercase
-            if any(toks[k].text == "," for k in range(j, step)):
+            if any(toks.texts[k] == "," for k in range(j, step)):
                 lowered = True  # "Giám sát, thẩm định": a list in sentence case
             if not phrase and not is_syllable(t.text) and t.text not in _LEGAL_FORMS:
                 proper = True
@@ -559,7 +559,7 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
             words.extend(range(j, brand))  # "Công ty TNHH sản xuất và thương mại Tân Á"
             j = brand
             continue
-        pair = (t.key, toks[j + 1].key) if j + 1 < n else None
+        pair = (t.key, toks.keys[j + 1]) if j + 1 < n else None
         phrase = vocab.longest(toks, j)
         if (t.key in stop_words or pair in stop_pairs) and not (_multiword(phrase, j) and pair not in stop_pairs):
             break
@@ -587,9 +587,9 @@ def _brand_after(doc: Doc, j: int) -> int | None:
     """After an enterprise's legal form, lowercase words up to its capitalised brand: the
     index of the brand's first word, if one comes within a few words."""
     toks = doc.tokens
-    for k in range(j, min(len(toks), j + 7)):
+    for k in range(j, min(toks.n, j + 7)):
         t = toks[k]
-        if not t.is_word or "\n" in doc.s[toks[k - 1].end : t.start]:
+        if not t.is_word or "\n" in doc.s[toks.ends[k - 1] : t.start]:
             return None
         if t.is_cap:
             return k if k > j else None
@@ -646,7 +646,7 @@ def _enumeration(doc: Doc, j: int, head: Head) -> int | None:
     toks = doc.tokens
     vocab, stop_words, _ = _vocabulary()
     k, saw_and = j + 1, False
-    while k < len(toks):
+    while k < toks.n:
         t = toks[k]
         if t.key in ("và", ","):
             saw_and = saw_and or t.key == "và"
@@ -660,7 +660,7 @@ def _enumeration(doc: Doc, j: int, head: Head) -> int | None:
         k = phrase[0] if phrase else k + 1
     nxt = toks.get(k)
     closes = nxt is None or nxt.text in ("(", "-", ".", ";", ")", ":") or nxt.key in _CLAUSE_VERBS
-    return k if saw_and and closes and toks[k - 1].key not in ("và", ",") else None
+    return k if saw_and and closes and toks.keys[k - 1] not in ("và", ",") else None
 
 
 # what follows a subject: the end of a list inside a name
@@ -685,7 +685,7 @@ def _starts_entity(doc: Doc, j: int) -> bool:
 def _head_is_name_word(doc: Doc, j: int, end: int) -> bool:
     """"Hội" in "Hiệp hội", "Khoa" in "Khoa học": a head word that is part of a longer word."""
     nxt = doc.tokens.get(end)
-    return doc.tokens[j].key == "khoa" and nxt is not None and nxt.key == "học"
+    return doc.tokens.keys[j] == "khoa" and nxt is not None and nxt.key == "học"
 
 
 def _person_at(s: str, at: int) -> bool:
@@ -704,19 +704,19 @@ def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMentio
         words, department = list(range(j, m[0])), m[1]
         j = m[0]
     place = _place_at(doc, j)
-    start = toks[i].start
+    start = toks.starts[i]
     if place is None:
         if head.implied and doc.province is not None and not words:
-            return [OrgMention(start, toks[head_end - 1].end, f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end
+            return [OrgMention(start, toks.ends[head_end - 1], f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end
         if not words:
-            return [OrgMention(start, toks[head_end - 1].end, head.word, head.kind, None, head_only=True)], head_end
+            return [OrgMention(start, toks.ends[head_end - 1], head.word, head.kind, None, head_only=True)], head_end
     name_words = [head.word, department or _surface(doc, words)] if words else [head.word]
     kind, prov, locality = _place(head, place[1] if place else None, doc.province)
     if head.local and locality is None and prov is None:
         return None
     end = place[0] if place else j
     name = " ".join(name_words + ([locality] if locality else []))
-    return [OrgMention(start, toks[end - 1].end, name, kind, prov)], end
+    return [OrgMention(start, toks.ends[end - 1], name, kind, prov)], end
 
 
 @cache
@@ -727,9 +727,12 @@ def _name_lists() -> dict[str, PhraseBook[str]]:
 
 def _department_at(doc: Doc, j: int, names: str) -> tuple[int, str] | None:
     """A province's department by its name ("Sở Nội vụ") or, as news shortens it, by the
-    field of the ministry it answers to ("Sở Khoa học công nghệ", "Sở Khoa học")."""
+    field of the ministry it answers to ("Sở Khoa học công nghệ", "Sở Khoa học"). The name
+    is capitalised: "hỗ trợ Sở xây dựng kế hoạch" is a verb after the department."""
+    if j >= doc.tokens.n or not doc.tokens.texts[j][0].isupper():
+        return None
     own = _name_lists()[names].longest(doc.tokens, j)
-    field = books().fields.longest(doc.tokens, j) if j < len(doc.tokens) and doc.tokens[j].is_cap else None
+    field = books().fields.longest(doc.tokens, j)
     if field and (own is None or field[0] > own[0]):
         return field[0], pick(field[1], doc.when).field
     return own
@@ -755,10 +758,10 @@ def _province_at() -> re.Pattern:
 def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
     """A place written at token ``j``: "tỉnh Cao Bằng", "Quảng Ninh", "thị xã Quảng Yên", "thành phố"."""
     toks, s = doc.tokens, doc.s
-    if j >= len(toks):
+    if j >= toks.n:
         return None
-    at = toks[j].start
-    if toks[j].is_cap and (p := _province_at().match(s, at)):
+    at = toks.starts[j]
+    if toks.texts[j][0].isupper() and (p := _province_at().match(s, at)):
         prov = gazetteer.province_lookup(p.group())
         return toks.at(p.end()), _Place(None, prov, p.group())
     t = _PLACE_TYPE.match(s, at)
@@ -766,9 +769,9 @@ def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
         return None
     type_word = t["t"].lower()
     rest_i = toks.at(t.end())
-    if rest_i >= len(toks):
+    if rest_i >= toks.n:
         return None
-    rest = toks[rest_i].start
+    rest = toks.starts[rest_i]
     if p := _province_at().match(s, rest):
         prov = gazetteer.province_lookup(p.group())
         if prov and type_word in ("tỉnh", "thành phố"):
@@ -840,7 +843,7 @@ def _with_ellipses(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
             stem = _without_place(m.name, m.province)
             if stem is None:
                 break
-            out.append(OrgMention(toks[j + 1].start, toks[place[0] - 1].end, f"{stem} {gazetteer.display(prov)}", m.kind, prov.name))
+            out.append(OrgMention(toks.starts[j + 1], toks[place[0] - 1].end, f"{stem} {gazetteer.display(prov)}", m.kind, prov.name))
             j = place[0]
     return out
 

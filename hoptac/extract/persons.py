@@ -30,7 +30,7 @@ from functools import cache
 from hoptac.extract.bodies import books
 from hoptac.extract.doc import Doc, OrgMention
 from hoptac.extract.lexicon import alternation, load
-from hoptac.extract.patterns import L, R, former_re, honorific_re, looks_like_full_name, not_names, surnames
+from hoptac.extract.patterns import L, R, former_re, honorific_re, looks_like_full_name, not_names, surnames, words_re
 from hoptac.extract.tokens import Tokens, first_keys
 from hoptac.extract import gazetteer
 from hoptac.records import Person, Position
@@ -102,7 +102,7 @@ def _acting_re() -> re.Pattern:
 
 @cache
 def _occupation_re() -> re.Pattern:
-    return re.compile(rf"{L}{alternation(_spec()['occupations'], fold=True)}{R}", re.IGNORECASE)
+    return words_re(_spec()["occupations"])
 
 
 # --------------------------------------------------------------------------- posts
@@ -188,7 +188,7 @@ def _seat_at(doc: Doc, pos: int) -> tuple[str, int] | None:
     """The state or province a foreign body's post sits in, written at ``pos``."""
     toks = doc.tokens
     i = toks.at(pos)
-    hit = books().countries.longest(toks, i) if i < len(toks) and toks[i].start == pos else None
+    hit = books().countries.longest(toks, i) if i < toks.n and toks.starts[i] == pos else None
     if hit:
         return hit[1].name, toks[hit[0] - 1].end
     if p := _PROVINCE.match(doc.s, pos):
@@ -218,7 +218,7 @@ def _take_qualifier(doc: Doc, post: _Post, end: int) -> int:
 def _country_at(doc: Doc, pos: int, short_ok: bool = True) -> tuple[str, int] | None:
     toks = doc.tokens
     i = toks.at(pos)
-    if i >= len(toks) or toks[i].start != pos or not toks[i].is_cap:
+    if i >= toks.n or toks.starts[i] != pos or not toks.texts[i][0].isupper():
         return None
     hit = books().countries.longest(toks, i)
     if hit is None or hit[1].name == "Việt Nam":
@@ -229,7 +229,7 @@ def _country_at(doc: Doc, pos: int, short_ok: bool = True) -> tuple[str, int] | 
     nxt = toks.get(end)
     if country.short and nxt is not None and nxt.is_cap and _foreign_or_surname(nxt.text) is False:
         return None
-    return country.name, toks[end - 1].end
+    return country.name, toks.ends[end - 1]
 
 
 def _foreign_or_surname(word: str) -> bool:
@@ -360,14 +360,14 @@ def _is_place_or_org(doc: Doc, at: int, name: str) -> bool:
 
 def find_persons(doc: Doc) -> list[_Mention]:
     mentions: list[_Mention] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(doc.s))  # 1 where a mention already is
 
     def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in taken)
+        return taken.find(1, a, b) == -1
 
     def add(m: _Mention) -> None:
         mentions.append(m)
-        taken.append((m.start, m.end))
+        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
 
     # 1. an address word or honorific before the name: the surest introduction
     for a in doc.matches(_introducers(), _introducer_words()):
@@ -523,9 +523,17 @@ def _resolve(doc: Doc, m: _Mention) -> None:
         if base.casefold() in party:
             post.org = next((p.org for p in m.posts[i + 1 :] if p.org and not p.member_of), None) or last_org
         elif base in head_of and head_of[base] not in ("Bộ",):
-            post.org = _clause_org(doc, m.start, head_of[base]) or (last_org if last_org and _fits(last_org, head_of[base]) else None)
+            head = head_of[base]
+            post.org = _clause_org(doc, m.start, head) or (last_org if last_org and _fits(last_org, head) else None) or _only_one(doc, head)
         elif last_org is not None and not _national(base) and base not in field_titles:
             post.org = last_org
+
+
+def _only_one(doc: Doc, head: str) -> OrgMention | None:
+    """The body a head-of title belongs to when the article names one body of its kind
+    ("Phó Hiệu trưởng" in an article about one Trường)."""
+    fitting = {o.name: o for o in doc.orgs if head and _fits(o, head) and not o.head_only}
+    return next(iter(fitting.values())) if len(fitting) == 1 else None
 
 
 def _fits(org: OrgMention, head: str) -> bool:
@@ -601,6 +609,7 @@ def persons(doc: Doc) -> list[Person]:
     mentions = find_persons(doc)
     full = [m for m in mentions if not m.short]
     by_name: dict[str, Person] = {}
+    said: list[tuple[int, int, str, list[str]]] = []  # each mention: where, who, the bodies its posts name
     foreign_names: set[str] = set()
     for m in full:
         if any(not is_syllable(w) for w in m.name.split()):
@@ -620,7 +629,7 @@ def persons(doc: Doc) -> list[Person]:
             _add_position(person, position, post.title)
             if position.organization:
                 held.append(position.organization)
-        doc.people.append((m.start, m.end, target, held))
+        said.append((m.start, m.end, target, held))
         if m.posts:
             person.confidence = 0.9
         for span in doc.evidence(m.start):
@@ -628,7 +637,11 @@ def persons(doc: Doc) -> list[Person]:
                 person.evidence.append(span)
     ministry = _main_ministry(doc)
     for person in by_name.values():
-        person.positions = _drop_subsumed(_with_ministry(person.positions, ministry))
+        held = {p.title for other in by_name.values() if other is not person for p in other.positions if not p.former}
+        person.positions = _drop_subsumed(_with_ministry(person.positions, ministry, held))
+    # a mention that gives no post ("Bà Hạnh cam kết ...") speaks for the bodies the person is of
+    for a, b, name, held in said:
+        doc.people.append((a, b, name, held or [p.organization for p in by_name[name].positions if p.organization and not p.former]))
     return list(by_name.values())
 
 
@@ -657,17 +670,24 @@ def _main_ministry(doc: Doc) -> str | None:
     return first if not rest or n > rest[0][1] else None
 
 
-def _with_ministry(positions: list[Position], ministry: str | None) -> list[Position]:
-    """"Bộ trưởng Chu Ngọc Anh" in an article about one ministry is its minister."""
+def _with_ministry(positions: list[Position], ministry: str | None, held: set[str]) -> list[Position]:
+    """"Bộ trưởng Chu Ngọc Anh" in an article about one ministry is its minister, unless
+    the article gives that post to someone else (``held``: the others' posts)."""
     field_titles = _title_sets()[3]
     if ministry is None or any(p.organization and p.title.startswith(tuple(field_titles)) for p in positions):
         return positions
     out = []
     for p in positions:
-        if p.organization is None and p.title in field_titles:
-            p = Position(title=f"{p.title} {ministry}", organization=ministry, former=p.former)
+        full = f"{p.title} {ministry}"
+        if p.organization is None and p.title in field_titles and not (p.title in _single_holder() and full in held):
+            p = Position(title=full, organization=ministry, former=p.former)
         out.append(p)
     return out
+
+
+@cache
+def _single_holder() -> frozenset[str]:
+    return frozenset(_spec()["single_holder"])
 
 
 def _add_position(person: Person, position: Position, post_title: str) -> None:

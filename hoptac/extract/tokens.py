@@ -102,7 +102,7 @@ class Tokens:
     """The tokens of one text, kept as parallel lists (a ``Token`` is made when asked for):
     a rule that scans every token reads ``keys`` and ``texts`` without building one."""
 
-    __slots__ = ("starts", "ends", "texts", "keys", "_made")
+    __slots__ = ("starts", "ends", "texts", "keys", "n", "_made")
 
     def __init__(self, text: str) -> None:
         found = list(_TOKEN.finditer(text))
@@ -110,16 +110,15 @@ class Tokens:
         self.ends = list(map(re.Match.end, found))
         self.texts = list(map(re.Match.group, found))
         self.keys = list(map(key, self.texts))
-        self._made: dict[int, Token] = {}
+        self.n = len(found)  # (an attribute: rules ask often, and len() would call Python)
+        self._made: list[Token | None] = [None] * self.n
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return self.n
 
     def __getitem__(self, i: int) -> Token:
-        t = self._made.get(i)
+        t = self._made[i]
         if t is None:
-            if i < 0:
-                i += len(self.starts)
             t = self._made[i] = Token(self.starts[i], self.ends[i], self.texts[i], self.keys[i])
         return t
 
@@ -128,7 +127,7 @@ class Tokens:
         return bisect_left(self.starts, offset)
 
     def get(self, i: int) -> Token | None:
-        return self[i] if 0 <= i < len(self.starts) else None
+        return self[i] if 0 <= i < self.n else None
 
 
 class PhraseBook(Generic[V]):

@@ -130,7 +130,7 @@ _DANGLING_RE = re.compile(r"(?:,|\b(?:Đ/c|đ/c|Đồng chí|đồng chí|Ông|�
 def _join_broken(paragraphs: list[str]) -> list[str]:
     joined: list[str] = []
     for p in paragraphs:
-        if joined and _DANGLING_RE.search(joined[-1]):
+        if joined and _DANGLING_RE.search(joined[-1], max(0, len(joined[-1]) - 16)):  # it ends the line
             joined[-1] = f"{joined[-1]} {p}"
         else:
             joined.append(p)

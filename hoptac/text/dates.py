@@ -28,11 +28,9 @@ _LEAD_RE = re.compile(
 _SPAN_RE = re.compile(r"(?P<first>\d{1,2})\s*(?:đến|tới|–|—|-|và)\s*(?:ngày\s+)?$", re.IGNORECASE)
 TIME_RE = re.compile(r"(?<!\d)(?P<h>[01]?\d|2[0-3])\s*[:hg]\s*(?P<min>[0-5]\d)(?::[0-5]\d)?(?!\d)")
 OFFSET_RE = re.compile(r"\(?\s*(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?\s*\)?", re.IGNORECASE)
-PERIOD_RE = re.compile(
-    r"(?P<lead>giai\s+đoạn|thời\s+kỳ|nhiệm\s+kỳ|từ\s+năm|trong\s+(?:các\s+)?năm)?\s*"
-    r"(?<!\d)(?P<start>(?:19|20)\d{2})\s*(?:[-–—]|đến(?:\s+năm)?)\s*(?P<end>(?:19|20)\d{2})(?!\d)",
-    re.IGNORECASE,
-)
+# the years first (the engine skips to the next "1" or "2"), then the word that may lead them
+PERIOD_RE = re.compile(r"(?P<start>[12](?<!\d[12])[09]\d{2})\s*(?:[-–—]|(?i:đến)(?:\s+(?i:năm))?)\s*(?P<end>(?:19|20)\d{2})(?!\d)")
+_PERIOD_LEAD = re.compile(r"(?:giai\s+đoạn|thời\s+kỳ|nhiệm\s+kỳ|từ\s+năm|trong\s+(?:các\s+)?năm)\s*$", re.IGNORECASE)
 ORIENTATION_RE = re.compile(
     r"(?:định\s+hướng|tầm\s+nhìn)\s*(?:đến|tới)?\s*(?:năm\s+)?(?P<year>(?:19|20)\d{2})(?!\d)", re.IGNORECASE
 )
@@ -129,8 +127,9 @@ def find_periods(text: str) -> list[PeriodMention]:
     out = []
     for m in PERIOD_RE.finditer(text):
         first, last = int(m["start"]), int(m["end"])
-        if first <= last < first + 50:
-            out.append(PeriodMention(m.start("start") if not m["lead"] else m.start("lead"), m.end(), first, last))
+        if first <= last < first + 50 and first // 100 in (19, 20):
+            lead = _PERIOD_LEAD.search(text, max(0, m.start() - 24), m.start())
+            out.append(PeriodMention(lead.start() if lead else m.start(), m.end(), first, last))
     return out
 
 
