@@ -26,9 +26,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# Quality on the seed articles beside the project (../shared), as evaluation measures it.
+# Quality as evaluation measures it: the seed portal pages and the real news articles beside the
+# project (../shared), and the sample corpus that ships with it.
+SHARED ?= ../shared
 score: $(STAMP)
-	$(BIN)/hoptac extract ../shared/corpus/seeds | $(BIN)/python ../shared/eval/score.py ../shared/corpus/seeds.gold.jsonl /dev/stdin
+	@echo "== seeds ($(SHARED)/corpus/seeds)"
+	@$(BIN)/hoptac extract $(SHARED)/corpus/seeds | $(BIN)/python $(SHARED)/eval/score.py $(SHARED)/corpus/seeds.gold.jsonl /dev/stdin
+	@echo "== sample (corpus/sample)"
+	@$(BIN)/hoptac extract corpus/sample | $(BIN)/python $(SHARED)/eval/score.py corpus/sample.gold.jsonl /dev/stdin
+	@echo "== real ($(SHARED)/corpus/real)"
+	@$(BIN)/hoptac extract $(SHARED)/corpus/real | $(BIN)/python $(SHARED)/eval/score.py $(SHARED)/corpus/real.gold.jsonl /dev/stdin
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'

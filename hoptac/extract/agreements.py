@@ -311,7 +311,24 @@ def _subject(doc: Doc, start: int, end: int) -> list[str]:
     for a, b, _, held in doc.people:
         if start <= a and b <= end:
             bodies.extend(held[:1])
-    return _unique(bodies)
+    return _unique(bodies) or _the_two(doc, start, end)
+
+
+_TWO = re.compile(r"hai\s+(?:vị\s+)?", re.IGNORECASE)
+
+
+def _the_two(doc: Doc, start: int, end: int) -> list[str]:
+    """"hai Bộ trưởng đã ký": the two people the article last named before, by their bodies."""
+    two = next((m for m in _TWO.finditer(doc.s, start, end) if doc.title_at(m.end())), None)
+    if two is None:
+        return []
+    people: dict[str, str] = {}
+    for a, _, name, held in doc.people:
+        if a < two.start() and held:
+            people.pop(name, None)
+            people[name] = held[0]
+    bodies = list(people.values())[-2:]
+    return bodies if len(set(bodies)) == 2 else []
 
 
 def _partner(doc: Doc, pos: int, scope_end: int) -> tuple[list[str], bool]:

@@ -83,15 +83,35 @@ def commitments(doc: Doc) -> list[Commitment]:
             continue
         if _opens_with(doc, a, b, "requests"):
             continue  # "X kiến nghị Ủy ban ... giao Bộ Nội vụ ...": what is asked for is not directed
+        proposed = _opens_with(doc, a, b, "proposal")
+        if proposed and _asks_upward(doc, a, b):
+            continue  # "Sở đề nghị Bộ hỗ trợ ...": a request to a higher body directs nothing
         typed = _typed(doc, a, b)
         for kind, actor in typed:
             add(kind, actor, a, b)
-        if _opens_with(doc, a, b, "proposal"):
+        if proposed:
             continue  # "X đề nghị Y ...": beyond the follow-up mechanisms above, a proposal
         for kind, actor in _promised_or_directed(doc, a, b):
             if not any(t_actor == actor for _, t_actor in typed):
                 add(kind, actor, a, b)
     return list(found.values())
+
+
+# how high a kind of body stands: a "đề nghị" directs only from above
+_RANK = {"ministry": 3, "foreign_government": 3, "provincial_government": 2, "party_body": 2, "provincial_department": 1, "ministry_unit": 1}
+
+
+def _asks_upward(doc: Doc, a: int, b: int) -> bool:
+    """A proposal from a body to one that does not stand below it ("Sở KH&CN đề nghị Bộ
+    KH&CN ...", "Viện đề nghị Sở ..."): what it asks for is asked, not directed. A
+    ministry's or a province's "đề nghị" to its departments still directs them."""
+    asked = _re("proposal").search(doc.s, a, b)
+    by = _subject(doc, a, asked.start())
+    to = _body_at(doc, _skip_space(doc.s, asked.end()), b)
+    if by is None or to is None:
+        return False
+    kinds = {o.name: o.kind for o in doc.orgs}
+    return _RANK.get(kinds.get(by), 0) <= _RANK.get(kinds.get(to[0]), 0)
 
 
 @cache
@@ -107,7 +127,7 @@ def _opens_with(doc: Doc, a: int, b: int, words: str) -> bool:
     if first is None:
         return False
     modal = _first_modal(doc, a, b)
-    return modal is None or first.start() < modal.start()
+    return modal is None or first.start() <= modal.start()
 
 
 @remembered
@@ -182,7 +202,7 @@ def _promised_or_directed(doc: Doc, a: int, b: int) -> list[tuple[str, str | Non
             continue
         for actor, action_at in _directed(doc, start, end) + _promised(doc, start, end):
             action = s[action_at:end]
-            if actor is None or _general(action) or _own_business(doc, actor, action):
+            if actor is None or not _WORD.search(action) or _general(action) or _own_business(doc, actor, action):
                 continue
             out.append((_kind_of(action), actor))
     return out
@@ -193,6 +213,8 @@ def _directed(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
     s = doc.s
     out = []
     for m in _re("directive_verbs").finditer(s, start, end):
+        if _in_a_name(doc, m):
+            continue  # the "giao" of "Bộ Ngoại giao"
         target = _body_at(doc, _skip_space(s, m.end()), end)
         if target is None:
             continue
@@ -206,9 +228,11 @@ def _promised(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
     s = doc.s
     out = []
     for m in _re("promise").finditer(s, start, end):
-        passive = re.match(r"\s*được\s+", s[m.end() : end])
-        if passive:  # "sẽ được UNESCO công nhận": the agent is the one who will act
-            agent = _body_at(doc, m.end() + passive.end(), end)
+        if _in_a_name(doc, m):
+            continue
+        passive = _PASSIVE.match(s, m.end(), end)
+        if passive or m.group().endswith("được"):  # "sẽ được UNESCO công nhận": the agent is the one who will act
+            agent = _body_at(doc, passive.end() if passive else _skip_space(s, m.end()), end)
             if agent:
                 out.append(agent)
             continue
@@ -216,6 +240,15 @@ def _promised(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
         if subject is not None:
             out.append((subject, m.end()))
     return out
+
+
+_PASSIVE = re.compile(r"\s*được\s+")
+_WORD = re.compile(r"[^\W\d_]")  # an action says something: "... - ông X cam kết." promises nothing more
+
+
+def _in_a_name(doc: Doc, m: re.Match) -> bool:
+    """A word that is part of a body's name ("Bộ Ngoại giao", "Sở Thông tin và Truyền thông")."""
+    return any(o.start <= m.start() < o.end for o in doc.orgs)
 
 
 def _skip_space(s: str, i: int) -> int:
@@ -248,8 +281,9 @@ def _subject(doc: Doc, start: int, at: int) -> str | None:
     if _re("not_actors").search(window[-40:]):
         return None
     said = None
-    for said in _re("reporting").finditer(s, start, at):
-        pass
+    for m in _re("reporting").finditer(s, start, at):
+        if not _in_a_name(doc, m):  # "Sở Thông tin ..." says nothing
+            said = m
     if said is not None:
         # "X cho biết [NP] sẽ ...": the promise is X's only when nothing else stands before it
         between = s[said.end() : at].strip(" ,:")

@@ -279,11 +279,6 @@ def _renamed() -> dict[str, str]:
     return out
 
 
-@cache
-def _province_re() -> re.Pattern:
-    return re.compile(rf"(?<![\wÀ-ỹ])(?:{gazetteer.province_name_pattern()})(?![\wÀ-ỹ])")
-
-
 _DISTRICT_RE = re.compile(
     r"(?<![\wÀ-ỹ])(?P<type>thị xã|huyện|quận|thành phố|Thị xã|Huyện|Quận|Thành phố)\s+"
     rf"(?P<name>{CAP_WORD}(?:\s+{CAP_WORD}){{0,3}})(?!\w)"
@@ -294,7 +289,7 @@ def province_mentions(doc: Doc) -> list[tuple[int, int, gazetteer.Province]]:
     """(start, end, Province) for each province named in the shadow text, or implied by a district."""
     text = doc.shadow.text
     found = []
-    for m in doc.matches(_province_re(), _province_words()):
+    for m in doc.matches(gazetteer.province_name_re(), _province_words()):
         p = gazetteer.province_lookup(m.group())
         if p and not _is_person_name_context(text, m.start()):
             found.append((m.start(), m.end(), p))

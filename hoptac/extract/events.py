@@ -265,7 +265,12 @@ def _holds(doc: Doc, m: _Mention, main: _Mention) -> bool:
 
 _PASSIVE_PAST = re.compile(r"(?<![\wÀ-ỹ])được(?![\wÀ-ỹ])[^.;]{0,60}(?:thông qua|phóng|thành lập|ký|phê duyệt|ban hành|công nhận)", re.IGNORECASE)
 _SAME_DAY = re.compile(r"cùng ngày", re.IGNORECASE)
-_ALSO_HERE = re.compile(r"(?:cũng trong|cũng tại|tại lễ|tại sự kiện|tại hội nghị|tại hội thảo|tại buổi|nhân dịp|dịp này|trong khuôn khổ|bên lề|cùng ngày)", re.IGNORECASE)
+@cache
+def _also_here() -> re.Pattern:
+    """Words that place a part at the happening or right after it ("Tại diễn đàn, ...",
+    "Cũng trong buổi làm việc", "bên lề Techmart", "Sau hội đàm", "nhân dịp này")."""
+    places = alternation([*_triggers()[1], "sự kiện", "buổi", "lễ", "chương trình"], fold=True)
+    return re.compile(rf"{L}(?:(?:cũng\s+)?(?:trong|tại)|trong khuôn khổ|bên lề|nhân dịp|(?:ngay\s+)?sau|kết thúc)\s+(?:các\s+)?{places}{R}|{L}(?:dịp này|cùng ngày){R}", re.IGNORECASE)
 
 
 def _own_happening(doc: Doc, m: _Mention, main: _Mention) -> bool:
@@ -275,7 +280,7 @@ def _own_happening(doc: Doc, m: _Mention, main: _Mention) -> bool:
     if m.type == main.type:
         return False
     a, b = m.sentence
-    here = bool(_ALSO_HERE.search(doc.s, a, b)) or m.sentence == main.sentence
+    here = bool(_also_here().search(doc.s, a, b)) or m.sentence == main.sentence
     if m.type == "signing":
         return here or m.date is not None
     return m.date is not None or bool(_SAME_DAY.search(doc.s, a, b))

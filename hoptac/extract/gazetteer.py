@@ -235,6 +235,12 @@ def province_name_pattern() -> str:
     return alternation(_gazetteer().spellings)
 
 
+@cache
+def province_name_re() -> re.Pattern:
+    """A province's name or alias as a whole word (``.match`` it where a word begins)."""
+    return re.compile(rf"(?<![\wÀ-ỹ]){province_name_pattern()}(?![\wÀ-ỹ])")
+
+
 def province_name_pattern_spellings() -> tuple[str, ...]:
     """Every province name and alias that ``province_name_pattern`` matches."""
     return _gazetteer().spellings

@@ -44,6 +44,8 @@ _ONE_WORD = re.compile(rf"{CAP_WORD}(?![\wÀ-ỹ])")
 _VIETNAM = ("việt", "nam")
 # Vietnamese state bodies are named without "Việt Nam" ("Bộ Xây dựng Việt Nam" is the Bộ Xây dựng)
 _STATE = frozenset({"ministry", "foreign_government"})
+# kinds of the state's own bodies, written without the "Việt Nam" news may print after them
+_NATIONAL = frozenset({"ministry", "other", "party_body"})
 # an enterprise's legal form, written inside its name ("Công ty TNHH thủy sản Minh Hàn")
 _LEGAL_FORMS = frozenset({"TNHH", "CP", "MTV", "JSC", "Co", "Ltd"})
 
@@ -281,7 +283,7 @@ def _known_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         if _vietnam(c):
             return [OrgMention(start, toks.ends[cend - 1], body.name, body.kind, None)], cend
         return [OrgMention(start, toks.ends[cend - 1], f"{_surface(doc, list(range(i, end)))} {c.name}", "foreign_government", None)], cend
-    if not body.country and body.kind in _STATE and _is_vietnam_at(toks, end):
+    if not body.country and body.kind in _NATIONAL and _is_vietnam_at(toks, end):
         stop, end = toks.ends[end + 1], end + 2  # "Bộ Xây dựng Việt Nam" is the Bộ Xây dựng
     mentions = [OrgMention(start, stop, body.name, body.kind, body.province, printed=printed)]
     return mentions + _parents_inside(doc, i, end), end
@@ -690,7 +692,7 @@ def _head_is_name_word(doc: Doc, j: int, end: int) -> bool:
 
 def _person_at(s: str, at: int) -> bool:
     m = name_run_re().match(s, at)
-    return bool(m) and looks_like_full_name(m.group()) and not _province_at().match(s, at)
+    return bool(m) and looks_like_full_name(m.group()) and not gazetteer.province_name_re().match(s, at)
 
 
 def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMention], int] | None:
@@ -749,11 +751,6 @@ class _Place:
     district: bool = False  # below the province: "thị xã Quảng Yên", "thành phố Hạ Long"
 
 
-@cache
-def _province_at() -> re.Pattern:
-    return re.compile(rf"(?:{gazetteer.province_name_pattern()})(?![\wÀ-ỹ])")
-
-
 @remembered
 def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
     """A place written at token ``j``: "tỉnh Cao Bằng", "Quảng Ninh", "thị xã Quảng Yên", "thành phố"."""
@@ -761,7 +758,7 @@ def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
     if j >= toks.n:
         return None
     at = toks.starts[j]
-    if toks.texts[j][0].isupper() and (p := _province_at().match(s, at)):
+    if toks.texts[j][0].isupper() and (p := gazetteer.province_name_re().match(s, at)):
         prov = gazetteer.province_lookup(p.group())
         return toks.at(p.end()), _Place(None, prov, p.group())
     t = _PLACE_TYPE.match(s, at)
@@ -772,7 +769,7 @@ def _place_at(doc: Doc, j: int) -> tuple[int, _Place] | None:
     if rest_i >= toks.n:
         return None
     rest = toks.starts[rest_i]
-    if p := _province_at().match(s, rest):
+    if p := gazetteer.province_name_re().match(s, rest):
         prov = gazetteer.province_lookup(p.group())
         if prov and type_word in ("tỉnh", "thành phố"):
             return toks.at(p.end()), _Place(type_word, prov, f"{type_word} {p.group()}")

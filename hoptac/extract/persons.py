@@ -52,21 +52,6 @@ _NAME_TOKEN = re.compile(rf"{NAME_WORD}(?![\wÀ-ỹ])")
 _MAX_NAME = 5
 
 
-class _Provinces:
-    """The province names, compiled on first use."""
-
-    def match(self, s: str, pos: int) -> re.Match | None:
-        return _province_re().match(s, pos)
-
-
-@cache
-def _province_re() -> re.Pattern:
-    return re.compile(rf"(?:{gazetteer.province_name_pattern()})(?![\wÀ-ỹ])")
-
-
-_PROVINCE = _Provinces()
-
-
 @cache
 def _spec() -> dict:
     return load("titles")
@@ -191,7 +176,7 @@ def _seat_at(doc: Doc, pos: int) -> tuple[str, int] | None:
     hit = books().countries.longest(toks, i) if i < toks.n and toks.starts[i] == pos else None
     if hit:
         return hit[1].name, toks[hit[0] - 1].end
-    if p := _PROVINCE.match(doc.s, pos):
+    if p := gazetteer.province_name_re().match(doc.s, pos):
         return p.group(), p.end()
     return None
 
@@ -278,6 +263,11 @@ def _chain(doc: Doc, pos: int) -> tuple[list[_Post], list[OrgMention], int]:
             break
         sep = _COMMA.match(s, end) or _KIEM.match(s, end)
     return posts, orgs, end
+
+
+def _abroad(post: _Post) -> bool:
+    """A post in a foreign state ("Thủ tướng Lào", "Bộ trưởng Bộ Khoa học và Công nghệ Lào")."""
+    return post.country is not None or (post.org is not None and post.org.kind == "foreign_government")
 
 
 def _names_someone_else(doc: Doc, pos: int) -> bool:
@@ -400,10 +390,13 @@ def _title_led(doc: Doc, pos: int) -> _Mention | None:
     if post is None:
         return None
     posts = [post]
-    # "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ Mai Tiến Dũng": one combined title
+    # "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ Mai Tiến Dũng": one combined title; but
+    # "Phó Thủ tướng, Bộ trưởng Bộ Ngoại giao X": a national post names its body, so two posts
     if post.org is None and post.country is None and (c := _COMMA.match(s, end)):
         second, second_end = _post_at(doc, c.end())
-        if second is not None and (second.org or second.country):
+        if second is not None and (second.org or second.country) and _national(post.title):
+            posts, end = [post, second], second_end
+        elif second is not None and (second.org or second.country):
             second.title = f"{post.title}, {second.title}"
             second.former = second.former or post.former
             posts, end = [second], second_end
@@ -417,8 +410,12 @@ def _title_led(doc: Doc, pos: int) -> _Mention | None:
     if named is None:
         return None
     name, name_end, foreign = named
-    # what follows "TITLE NAME," is the next item of a list; "TITLE NAME - other post" is his
-    more, orgs, chain_end = _chain(doc, name_end) if _DASH.match(s, name_end) else ([], [], name_end)
+    # "TITLE NAME - other post" and "TITLE NAME, other post." are his; but what follows
+    # "TITLE NAME," is the next item of a list when a post after it names someone else
+    more, orgs, chain_end = _chain(doc, name_end) if _DASH.match(s, name_end) or _COMMA.match(s, name_end) else ([], [], name_end)
+    if any(_abroad(p) != _abroad(posts[0]) for p in more):
+        # "Phó thủ tướng X, Bộ trưởng Khoa học Lào": one person holds no posts of two states
+        more, orgs, chain_end = [], [], name_end
     return _Mention(pos, max(name_end, chain_end), name, None, posts + more, [p.org for p in posts if p.org] + orgs, short=_is_short(name, foreign))
 
 
