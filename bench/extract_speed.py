@@ -53,13 +53,19 @@ def vary(text: str, rng: random.Random, provinces: list[str]) -> str:
     return text + f"\n\nBài số {rng.randint(1, 10**9)}."
 
 
-def build_generated(directory: Path, count: int, seed: int = 7) -> None:
+def build(directory: Path, count: int, seed: int = 7) -> int:
+    """``count`` articles varied from the sample corpus (also used by the store benchmark and
+    the crash tests); returns their size in bytes."""
     rng = random.Random(seed)
     provinces = sorted(gazetteer.provinces())
     base = [(p.suffix, p.read_bytes().decode("utf-8", errors="ignore")) for p in articles_in(SAMPLE)]
+    size = 0
     for i in range(count):
         suffix, text = base[i % len(base)]
-        (directory / f"{i:06d}{suffix}").write_bytes(vary(text, rng, provinces).encode("utf-8"))
+        data = vary(text, rng, provinces).encode("utf-8")
+        (directory / f"{i:06d}{suffix}").write_bytes(data)
+        size += len(data)
+    return size
 
 
 def build_copies(directory: Path, source: Path, count: int) -> None:
@@ -110,7 +116,7 @@ def bench(corpus: str, count: int, ner_sample: int) -> None:
     with tempfile.TemporaryDirectory(prefix="hoptac-bench-") as tmp:
         directory = Path(tmp)
         if corpus == "generated":
-            build_generated(directory, count)
+            build(directory, count)
         else:
             build_copies(directory, SHARED / corpus, count)
         size = sum(p.stat().st_size for p in directory.iterdir())

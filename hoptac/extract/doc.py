@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hoptac.extract import gazetteer
 from hoptac.extract.shadow import Shadow
-from hoptac.extract.patterns import title_first_words, titles
+from hoptac.extract.patterns import title_leads, titles
 from hoptac.extract.tokens import Leads, Tokens, leads, piece
 from hoptac.records import Span
 from hoptac.text.letters import CAP_WORD
@@ -104,7 +104,7 @@ class Doc:
     def titles(self) -> list[Title]:
         """Every title printed, in order, none inside another."""
         found: list[Title] = []
-        for i in self.words_at(title_first_words()):
+        for i in self.words_at(title_leads()):
             at = self.tokens.starts[i]
             if (not found or at >= found[-1].end) and (t := self.title_at(at)):
                 found.append(t)

@@ -5,7 +5,7 @@ import re
 from functools import cache
 
 from hoptac.extract.lexicon import alternation, load
-from hoptac.extract.tokens import PhraseBook
+from hoptac.extract.tokens import Leads, PhraseBook, leads
 from hoptac.text.letters import NAME_WORD
 
 # lookarounds that stand for \b with Vietnamese letters
@@ -69,6 +69,13 @@ def titles() -> PhraseBook[str]:
 def title_first_words() -> frozenset[str]:
     """The first word of every title, as a token key: most words start none."""
     return titles().first_words()
+
+
+@cache
+def title_leads() -> Leads:
+    """The first two words of every title ("phó" starts titles only before "chủ", "giám"…)."""
+    spec = load("titles")
+    return leads(spec["titles"] + spec["party"] + list(spec["member"]))
 
 
 @cache

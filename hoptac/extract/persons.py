@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from hoptac.extract.bodies import books
-from hoptac.extract.doc import Doc, OrgMention
+from hoptac.extract.doc import Doc, OrgMention, remembered
 from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.patterns import L, R, former_re, honorific_re, looks_like_full_name, not_names, surnames, words_re
 from hoptac.extract.tokens import Tokens, first_keys
@@ -272,17 +272,18 @@ def _abroad(post: _Post) -> bool:
 
 def _names_someone_else(doc: Doc, pos: int) -> bool:
     gap = _GAP.match(doc.s, pos)
-    return bool(gap) and _name_at(doc, gap.end(), foreign_ok=True) is not None and not _is_short_at(doc, gap.end())
+    return bool(gap) and _name_at(doc, gap.end(), True) is not None and not _is_short_at(doc, gap.end())
 
 
 def _is_short_at(doc: Doc, pos: int) -> bool:
-    named = _name_at(doc, pos, foreign_ok=True)
+    named = _name_at(doc, pos, True)
     return named is None or _is_short(named[0], named[2])
 
 
 # --------------------------------------------------------------------------- names
 
 
+@remembered
 def _name_at(doc: Doc, pos: int, foreign_ok: bool) -> tuple[str, int, bool] | None:
     """The personal name written at ``pos``: (name, end, foreign). Vietnamese names begin
     with a family name; foreign ones need ``foreign_ok`` (a title or address word before)."""
@@ -406,7 +407,7 @@ def _title_led(doc: Doc, pos: int) -> _Mention | None:
     if not gap:
         return None
     at = end + gap.end() - gap.start()
-    named = _name_at(doc, at, foreign_ok=True)
+    named = _name_at(doc, at, True)
     if named is None:
         return None
     name, name_end, foreign = named
@@ -435,7 +436,7 @@ def _introduced(doc: Doc, a: re.Match) -> _Mention | None:
     at = a.end()
     if honorific is None and (h := honorific_re().match(s, at)):
         honorific, at = _honorific(h["h"]), _BLANKS.match(s, h.end()).end()
-    named = _name_at(doc, at, foreign_ok=True)
+    named = _name_at(doc, at, True)
     if named is None:
         return None
     name, name_end, foreign = named
@@ -477,7 +478,7 @@ def _bare_runs() -> re.Pattern:
 
 def _bare(doc: Doc, pos: int) -> _Mention | None:
     """``Nguyễn Văn A, Giám đốc ...`` or a full Vietnamese name standing alone."""
-    named = _name_at(doc, pos, foreign_ok=False)
+    named = _name_at(doc, pos, False)
     if named is None:
         return None
     name, name_end, _ = named
