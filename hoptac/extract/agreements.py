@@ -34,7 +34,9 @@ _LIST_ITEM = re.compile(r"\((?P<n>\d{1,2})\)\s*(?P<item>[^()]+?)(?=\s*\(\d{1,2}\
 _WORDED_ITEM = re.compile(r"(?P<n>Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười) là,?\s*(?P<item>[^.;]+)")
 _SIGNED_ON = re.compile(r"ký(?:\s+kết)?\s+(?:vào\s+)?(?:ngày\s+)?$", re.IGNORECASE)
 # what parties do with an instrument: sign it, agree on it, carry it out, review it
-_SIGN = re.compile(rf"{L}(?:ký kết|ký|kí kết|kí|trao|thống nhất|ký thỏa thuận|ký bản ghi nhớ|thực hiện|triển khai|sơ kết|tổng kết){R}", re.IGNORECASE)
+# (not the "ký" of "đăng ký", to register, nor of "thư ký", a secretary)
+_SIGN = re.compile(rf"{L}(?<!đăng )(?<!thư )(?:ký kết|ký|kí kết|kí|trao|thống nhất|ký thỏa thuận|ký bản ghi nhớ|thực hiện|triển khai|sơ kết|tổng kết){R}", re.IGNORECASE)
+_SIGNED_JUST_BEFORE = re.compile(r"(?<!đăng )(?:ký|kí)(?:\s+kết)?\s+(?:(?:\d+|các|những|một)\s+)?$", re.IGNORECASE)
 _PASSIVE = re.compile(r"[^.;]{0,80}?\sđược\s+(?P<agents>[^.;]{3,160}?)\s+(?:ký kết|ký|kí kết|kí|thống nhất)(?![\wÀ-ỹ])", re.IGNORECASE)
 _BETWEEN = re.compile(rf"{L}giữa{R}", re.IGNORECASE)
 _PARTNER = re.compile(r"\s*(?:,\s*)?(?:với|cùng(?: với)?)\s+", re.IGNORECASE)
@@ -146,6 +148,8 @@ def _mentions(doc: Doc) -> list[_Mention]:
         m.named = k.group().lower() not in _spec()["verbs"]
         if _not_signed_re().search(s, max(a, k.start() - 30), k.end()):
             continue  # "sẽ ký", "tiến tới ký": not signed yet
+        if k.group().lower() in _spec()["signed_only"] and not _SIGNED_JUST_BEFORE.search(s, max(0, k.start() - 20), k.start()):
+            continue
         m.signing = bool(_SIGN.search(s, clause_start, scope_end))
         m.parties = _parties(doc, k, clause_start, scope_end, b) or _elided(doc, out, m, k, a, clause_start, scope_end)
         periods = find_periods(s[k.start() : scope_end])
@@ -315,20 +319,30 @@ def _subject(doc: Doc, start: int, end: int) -> list[str]:
 
 
 _TWO = re.compile(r"hai\s+(?:vị\s+)?", re.IGNORECASE)
+# "hai bộ", "hai bên": the two bodies of that kind the article has named (None: of any kind)
+_TWO_OF = {"bộ": "Bộ ", "sở": "Sở ", "viện": "Viện ", "trường": "Trường ", "bên": None, "đơn vị": None, "cơ quan": None}
+_TWO_OF_RE = re.compile(rf"hai\s+(?P<of>{'|'.join(sorted(_TWO_OF, key=len, reverse=True))})(?![\wÀ-ỹ])", re.IGNORECASE)
 
 
 def _the_two(doc: Doc, start: int, end: int) -> list[str]:
-    """"hai Bộ trưởng đã ký": the two people the article last named before, by their bodies."""
+    """"hai Bộ trưởng đã ký": the two people the article last named before, by their bodies;
+    "Lãnh đạo hai bộ ký", "hai bên ký kết": the two bodies of the kind the article has named,
+    when it has named exactly two."""
     two = next((m for m in _TWO.finditer(doc.s, start, end) if doc.title_at(m.end())), None)
-    if two is None:
+    if two is not None:
+        people: dict[str, str] = {}
+        for a, _, name, held in doc.people:
+            if a < two.start() and held:
+                people.pop(name, None)
+                people[name] = held[0]
+        bodies = list(people.values())[-2:]
+        return bodies if len(set(bodies)) == 2 else []
+    of = _TWO_OF_RE.search(doc.s, start, end)
+    if of is None:
         return []
-    people: dict[str, str] = {}
-    for a, _, name, held in doc.people:
-        if a < two.start() and held:
-            people.pop(name, None)
-            people[name] = held[0]
-    bodies = list(people.values())[-2:]
-    return bodies if len(set(bodies)) == 2 else []
+    head = _TWO_OF[of["of"].lower()]
+    named = list(dict.fromkeys(o.name for o in doc.orgs if o.start < of.start() and (head is None or o.name.startswith(head))))
+    return named if len(named) == 2 else []
 
 
 def _partner(doc: Doc, pos: int, scope_end: int) -> tuple[list[str], bool]:

@@ -103,7 +103,48 @@ def find_orgs(doc: Doc) -> list[OrgMention]:
         mentions, after = hit
         found.extend(mentions)
     found = _with_ellipses(doc, found)
+    found += _named_in_english(doc, found)
     return sorted(found, key=lambda o: o.start)
+
+
+def _named_in_english(doc: Doc, found: list[OrgMention]) -> list[OrgMention]:
+    """Bodies named in English, with no Vietnamese head word to announce them ("General
+    Motors", "Saigon Food", "Harvard University"): a run of capitalised foreign words that
+    holds a word naming a kind of body; the last such word gives the kind."""
+    toks, kinds = doc.tokens, _english_kinds()
+    taken = bytearray(toks.n)
+    for o in found:
+        taken[toks.at(o.start) : toks.at(o.end)] = b"\x01" * (toks.at(o.end) - toks.at(o.start))
+    out: list[OrgMention] = []
+    after = 0
+    for k in doc.words_at(_english_keys()):
+        if k < after or toks.texts[k] not in kinds or taken[k]:
+            continue
+        a, b = k, k + 1
+        while a > 0 and _english_word(toks.texts[a - 1]) and not taken[a - 1]:
+            a -= 1
+        while b < toks.n and _english_word(toks.texts[b]) and not taken[b]:
+            b += 1
+        if b - a >= 2:
+            kind = kinds[next(toks.texts[j] for j in reversed(range(a, b)) if toks.texts[j] in kinds)]
+            out.append(OrgMention(toks.starts[a], toks.ends[b - 1], " ".join(toks.texts[a:b]), kind, None))
+        after = b
+    return out
+
+
+def _english_word(text: str) -> bool:
+    """A capitalised word no Vietnamese syllable is spelt like, or an acronym ("SEA")."""
+    return text[0].isupper() and (not is_syllable(text) or text.isupper() or text in _english_kinds())
+
+
+@cache
+def _english_kinds() -> dict[str, str]:
+    return load("organizations")["foreign_org_words"]
+
+
+@cache
+def _english_keys() -> frozenset[str]:
+    return frozenset(map(key, _english_kinds()))
 
 
 def _may_start(doc: Doc, i: int) -> bool:

@@ -31,7 +31,7 @@ from hoptac.extract.bodies import books
 from hoptac.extract.doc import Doc, OrgMention, remembered
 from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.patterns import L, R, former_re, honorific_re, looks_like_full_name, not_names, surnames, words_re
-from hoptac.extract.tokens import Tokens, first_keys
+from hoptac.extract.tokens import Leads, Tokens, first_keys, leads
 from hoptac.extract import gazetteer
 from hoptac.records import Person, Position
 from hoptac.text.decode import is_syllable
@@ -55,6 +55,11 @@ _MAX_NAME = 5
 @cache
 def _spec() -> dict:
     return load("titles")
+
+
+@cache
+def _foreign_org_words() -> frozenset[str]:
+    return frozenset(load("organizations")["foreign_org_words"])  # (the words, without their kinds)
 
 
 @cache
@@ -295,6 +300,8 @@ def _name_at(doc: Doc, pos: int, foreign_ok: bool) -> tuple[str, int, bool] | No
             break
         words.append(m.group())
         at = m.end()
+        if len(m.group()) == 1 and s[at : at + 1] == "." and words[:-1]:
+            words[-1], at = m.group() + ".", at + 1  # a foreign middle initial: "Barry C. Barish"
         after = _BLANKS.match(s, at).end()
         if after == at or not _NAME_TOKEN.match(s, after):
             break
@@ -338,6 +345,8 @@ def _is_place_or_org(doc: Doc, at: int, name: str) -> bool:
     if doc.org_starting(at) is not None or _country_at(doc, at) is not None:
         return True
     words = name.split()
+    if not _foreign_org_words().isdisjoint(words):
+        return True  # "General Motors", "Saigon Food": a company's name
     if name.startswith(not_names()) or any(gazetteer.province_lookup(" ".join(words[:n])) for n in range(2, len(words) + 1)):
         return True
     before = re.search(r"(?:thị xã|huyện|quận|thành phố|Thành phố|xã|phường)\s+$", doc.s[max(0, at - 14) : at])
@@ -381,7 +390,68 @@ def find_persons(doc: Doc) -> list[_Mention]:
         m = _bare(doc, run.start())
         if m and free(m.start, m.end):
             add(m)
+    # 4. a name after what the person is: "nhà khoa học Rainer Weiss", "kinh tế gia người Mỹ Richard Thaler"
+    for noun in doc.matches(_person_nouns(), _person_noun_words()):
+        named = _named_after_noun(doc, noun.end())
+        if named and free(named[0], named[1]):
+            add(_Mention(named[0], named[1], named[2], None, [], [], short=False))
+    # 5. the rest of a list of people: "Rainer Weiss, Barry C. Barish và Kip S. Thorne"
+    for m in sorted(mentions, key=lambda m: m.start):
+        for at, end, name in _listed_after(doc, m.end):
+            if free(at, end):
+                add(_Mention(at, end, name, None, [], [], short=False))
     return sorted(mentions, key=lambda m: m.start)
+
+
+@cache
+def _person_nouns() -> re.Pattern:
+    return words_re(_spec()["person_nouns"])
+
+
+@cache
+def _person_noun_words() -> Leads:
+    return leads(_spec()["person_nouns"])
+
+
+def _named_after_noun(doc: Doc, pos: int) -> tuple[int, int, str] | None:
+    """The person a noun such as "nhà khoa học" introduces, after a few lowercase words and
+    the person's nationality ("vật lý thiên văn người Thụy Sĩ"): a foreign name, or a
+    Vietnamese name in full."""
+    toks = doc.tokens
+    j = toks.at(pos)
+    stop = min(toks.n, j + 4)
+    while j < stop and toks.texts[j][0].islower() and toks.keys[j] != "người":
+        j += 1
+    if j < toks.n and toks.keys[j] == "người" and (country := books().countries.longest(toks, j + 1)):
+        j = country[0]
+    if j >= toks.n or not toks.texts[j][0].isupper():
+        return None
+    named = _name_at(doc, toks.starts[j], True)
+    if named is None:
+        return None
+    name, end, foreign = named
+    if not (foreign and len(name.split()) >= 2 or looks_like_full_name(name)):
+        return None
+    return toks.starts[j], end, name
+
+
+_NEXT_IN_LIST = re.compile(r"[ \t]*(?:,|và)[ \t]+(?:(?:GS|TS|PGS|ông|bà)\.?[ \t]+)?")
+
+
+def _listed_after(doc: Doc, pos: int) -> list[tuple[int, int, str]]:
+    """The names listed after a person's: ", Barry C. Barish và Kip S. Thorne" (foreign
+    names of two words or more, or Vietnamese names in full)."""
+    out = []
+    while (sep := _NEXT_IN_LIST.match(doc.s, pos)) is not None:
+        named = _name_at(doc, sep.end(), True)
+        if named is None:
+            break
+        name, end, foreign = named
+        if not (foreign and len(name.split()) >= 2 or looks_like_full_name(name)):
+            break
+        out.append((sep.end(), end, name))
+        pos = end
+    return out
 
 
 def _title_led(doc: Doc, pos: int) -> _Mention | None:
@@ -613,7 +683,9 @@ def persons(doc: Doc) -> list[Person]:
         if any(not is_syllable(w) for w in m.name.split()):
             foreign_names.add(m.name)
     for m in mentions:
-        target = m.name if not m.short else _full_name_for(m, full)
+        # a short name joins the full one; a foreign one the article never gives in full, with
+        # a post, is the name the person goes by ("Ông Muralidhar, giám đốc điều hành ...")
+        target = m.name if not m.short else _full_name_for(m, full) or (m.name if m.posts and not is_syllable(m.name) else None)
         if target is None:
             continue
         _resolve(doc, m)

@@ -13,4 +13,4 @@ LOWER = "a-z" + re.escape("".join(c for c in _LETTERS if c.islower()))
 # one capitalised syllable of a proper name
 CAP_WORD = rf"[{UPPER}][{LOWER}']*"
 # one syllable of a personal name, also "H'Ngọc", "Ji-hoon" (minority and foreign names)
-NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:['’][{UPPER}]?[{LOWER}]+)?(?:-[{LOWER}]+)?"
+NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:(?<=[{LOWER}])[{UPPER}][{LOWER}]+)?(?:['’][{UPPER}]?[{LOWER}]+)?(?:-[{UPPER}]?[{LOWER}]+)?"
