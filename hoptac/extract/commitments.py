@@ -300,11 +300,12 @@ def _subject(doc: Doc, start: int, at: int) -> str | None:
 
 
 def _possessed(s: str, o: OrgMention) -> bool:
-    """"của Bộ X", "với Sở Y", "tại Viện Z", "hỗ trợ Sở": not the one who acts."""
+    """"của Bộ X", "với Sở Y", "tại Viện Z", "hỗ trợ Sở", "mà Hòa Phát đang xây dựng": not
+    the one who acts."""
     return bool(_BEFORE_OBJECT.search(s, max(0, o.start - 12), o.start))
 
 
-_BEFORE_OBJECT = re.compile(r"(?:của|với|tại|cho|từ|đối với|thuộc|về|giữa|trước|lên|cùng|do|hỗ trợ|giúp|giúp đỡ)\s*$")
+_BEFORE_OBJECT = re.compile(r"(?:của|với|tại|cho|từ|đối với|thuộc|về|giữa|trước|lên|cùng|do|hỗ trợ|giúp|giúp đỡ|mà)\s*$")
 
 
 def _general(action: str) -> bool:

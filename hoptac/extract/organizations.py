@@ -612,7 +612,7 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
                 j += 1
                 continue
             break
-        if proper or (capital_words >= 2 and not lowered):
+        if proper or (capital_words >= 2 and not lowered and not _runs_to_boundary(doc, j)):
             break
         if phrase is None:
             break
@@ -624,6 +624,28 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
         while words and toks[words[-1]].is_lower:
             words.pop()  # an enterprise's name ends at its brand
     return _Scan(words, words[-1] + 1 if words else start)
+
+
+# where a name may end: punctuation, or a word that follows a body's name
+_BOUNDARY_KEYS = frozenset({",", ".", ";", ":", "(", ")", "-", "của", "tại", "thuộc", "đã", "sẽ", "cho", "với"})
+
+
+def _runs_to_boundary(doc: Doc, j: int) -> bool:
+    """Name words in lowercase after a title-case name go on to where a name may end ("Ban
+    quản lý Dự án Đầu tư xây dựng chuyên ngành khoa học và công nghệ,"): they are its tail in
+    sentence case, not the sentence going on ("Bộ Khoa học Công nghệ tổ chức hội thảo")."""
+    toks, vocab = doc.tokens, _vocabulary()[0]
+    while j < toks.n:
+        if toks.keys[j] in _BOUNDARY_KEYS:
+            return True
+        if toks.keys[j] == "và":
+            j += 1
+            continue
+        phrase = vocab.longest(toks, j)
+        if phrase is None or not toks.texts[j][0].islower():
+            return False
+        j = phrase[0]
+    return True
 
 
 def _brand_after(doc: Doc, j: int) -> int | None:
