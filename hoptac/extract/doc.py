@@ -304,7 +304,7 @@ def _province_words() -> Leads:
     return leads(gazetteer.province_name_pattern_spellings())
 
 
-_DISTRICT_WORDS = frozenset({"thị", "huyện", "quận", "thành"})
+_DISTRICT_WORDS: Leads = {"thị": frozenset({"xã"}), "thành": frozenset({"phố"}), "huyện": None, "quận": None}
 
 
 def district_province(type_word: str, name: str) -> gazetteer.Province | None:
