@@ -121,6 +121,24 @@ def test_an_address_word_and_the_given_name_is_the_person_named_before():
     assert people(r) == {"Chu Ngọc Anh": ["Bộ trưởng Bộ Khoa học và Công nghệ"]}
 
 
+def test_a_title_before_a_kind_of_body_names_no_person():
+    r = run(
+        "Hội nghị ngành tài chính\n\n"
+        "Tại Hội nghị giám đốc Sở Tài chính năm 2019 tổ chức ngày 9/3, Thứ trưởng Bộ Tài chính Lê Minh Khoa phát "
+        "biểu. Hội nghị trưởng Phòng Nông nghiệp các huyện cũng diễn ra sau đó."
+    )
+    assert people(r) == {"Lê Minh Khoa": ["Thứ trưởng Bộ Tài chính"]}
+
+
+def test_a_local_body_of_many_places_is_a_class_not_a_body():
+    r = run(
+        "Tập huấn cho các địa phương\n\n"
+        "Ngày 14/6/2022, Cục Sở hữu trí tuệ tập huấn cho cán bộ Sở Khoa học và Công nghệ các tỉnh phía Bắc tại Hà "
+        "Nội. Lớp học kéo dài hai ngày."
+    )
+    assert set(orgs(r)) == {"Cục Sở hữu trí tuệ"}
+
+
 # --------------------------------------------------------------------------- 4. span boundaries
 
 
@@ -244,6 +262,17 @@ def test_directives_name_who_is_to_act_and_general_intentions_are_not_commitment
         # "Thông tin" in the department's name is not its saying something
         ("other", "Sở Thông tin và Truyền thông tỉnh Quảng Trị"),
     }
+
+
+def test_a_body_s_own_later_promise_is_its_own_and_not_the_directed_classes():
+    r = run(
+        "Phú Thọ cam kết theo dõi chương trình\n\n"
+        "Ngày 3/10/2023, Bộ Khoa học và Công nghệ và UBND tỉnh Phú Thọ ký chương trình phối hợp. Ủy ban nhân dân tỉnh "
+        "sẽ chỉ đạo các sở, ngành, Ủy ban nhân dân các huyện phối hợp thực hiện và sẽ đưa chương trình vào kế hoạch chỉ "
+        "đạo, giám sát hằng năm."
+    )
+    assert ("annual_monitoring", "Ủy ban nhân dân tỉnh Phú Thọ") in commitments(r)
+    assert ("annual_monitoring", None) not in commitments(r)
 
 
 def test_a_request_to_report_by_a_deadline_is_directed():

@@ -175,6 +175,8 @@ def _actors(doc: Doc, sentence_start: int, at: int) -> list[str]:
     directed = None
     for m in _re("actor_after", bounded=False).finditer(doc.s, clause_start, at):
         directed = m
+    if directed and any(p.start() > directed.end() for p in _re("promise").finditer(doc.s, directed.end(), at)):
+        directed = None  # "A sẽ chỉ đạo các sở ... và sẽ đưa vào giám sát": the later promise is A's own
     if directed:
         after = [o for o in orgs if o.start >= directed.end()]
         if after:

@@ -174,6 +174,17 @@ def _lower_starters() -> frozenset[str]:
     return first_keys(heads | fields | set(units)) | _LOWER_FIRST
 
 
+def names_a_kind_of_body(doc: Doc, pos: int) -> bool:
+    """A head word and the words bodies are named with, at shadow offset ``pos`` ("Sở Khoa
+    học và Công nghệ" in "Hội nghị giám đốc Sở Khoa học và Công nghệ"): a body, or a class of
+    them where no one body can be told, but never a person's name."""
+    toks = doc.tokens
+    i = toks.at(pos)
+    if i >= toks.n or toks.starts[i] != pos or (hit := _heads().longest(toks, i)) is None:
+        return False
+    return _vocabulary()[0].longest(toks, hit[0]) is not None
+
+
 def org_at(doc: Doc, pos: int) -> OrgMention | None:
     """The organization whose name starts at shadow offset ``pos``, or None."""
     i = doc.tokens.at(pos)
@@ -451,6 +462,8 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     if scan.country is not None:
         if not _vietnam(scan.country):
             name, kind = f"{name} {scan.country.name}", "foreign_government"
+    elif scan.place is None and head.local and _of_many_places(toks, scan.end):
+        return None  # "Công an các tỉnh": one kind of body in many places
     elif scan.place is not None or head.local:
         kind, prov, locality = _place(head, scan.place, doc.province)
         if head.local and locality is None and prov is None:
@@ -463,6 +476,16 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
     end_offset = toks.ends[scan.end - 1]
     mentions.insert(0, OrgMention(start, end_offset, name, kind, prov if prov else (scan.parent.province if scan.parent else None)))
     return mentions, scan.end
+
+
+def _of_many_places(toks: Tokens, i: int) -> bool:
+    """"các tỉnh", "63 tỉnh, thành phố", "những địa phương" at token ``i``."""
+    first, second = toks.get(i), toks.get(i + 1)
+    return first is not None and second is not None and (first.key in _PLURAL or first.text.isdigit()) and second.key in _PLACE_CLASSES
+
+
+# the words for a class of localities
+_PLACE_CLASSES = frozenset({"tỉnh", "thành", "địa", "quận", "huyện", "xã", "vùng", "miền"})
 
 
 def _brand_token(t) -> bool:
@@ -770,6 +793,8 @@ def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMentio
         j = m[0]
     place = _place_at(doc, j)
     start = toks.starts[i]
+    if place is None and head.local and _of_many_places(toks, j):
+        return None  # "Sở Khoa học và Công nghệ các tỉnh phía Bắc": one kind of body in many places
     if place is None:
         if head.implied and doc.province is not None and not words:
             return [OrgMention(start, toks.ends[head_end - 1], f"{head.word} {_locality(head, doc.province)}", head.kind, doc.province.name)], head_end

@@ -30,6 +30,7 @@ from functools import cache
 from hoptac.extract.bodies import books
 from hoptac.extract.doc import Doc, OrgMention, remembered
 from hoptac.extract.lexicon import alternation, load
+from hoptac.extract.organizations import names_a_kind_of_body
 from hoptac.extract.patterns import L, R, former_re, honorific_re, looks_like_full_name, not_names, surnames, words_re
 from hoptac.extract.tokens import Leads, Tokens, first_keys, leads
 from hoptac.extract import gazetteer
@@ -342,7 +343,7 @@ def _stops_name(doc: Doc, at: int) -> bool:
 
 
 def _is_place_or_org(doc: Doc, at: int, name: str) -> bool:
-    if doc.org_starting(at) is not None or _country_at(doc, at) is not None:
+    if doc.org_starting(at) is not None or _country_at(doc, at) is not None or names_a_kind_of_body(doc, at):
         return True
     words = name.split()
     if not _foreign_org_words().isdisjoint(words):
