@@ -142,6 +142,31 @@ def test_a_local_body_of_many_places_is_a_class_not_a_body():
 # --------------------------------------------------------------------------- 4. span boundaries
 
 
+def test_a_unit_title_in_sentence_case_heads_the_known_body_it_begins():
+    r = run(
+        "Lễ công bố quyết định nhân sự\n\n"
+        "Chiều 2/3/2021, bà Lê Thị Hoa, Phó trưởng ban tuyên giáo Trung ương, trao quyết định cho ông Trần Văn Bình, "
+        "trưởng ban quản lý Khu công nghệ cao Hòa Lạc. Ông Đỗ Văn Nam, trưởng ban tổ chức hội thi, phát biểu."
+    )
+    assert people(r) == {
+        "Lê Thị Hoa": ["Phó Trưởng ban Tuyên giáo Trung ương"],
+        "Trần Văn Bình": ["Trưởng ban Quản lý Khu công nghệ cao Hòa Lạc"],
+        "Đỗ Văn Nam": ["Trưởng ban"],  # an organizing committee is a role, not a body's name
+    }
+
+
+def test_after_a_legal_form_comes_the_brand_even_where_it_reads_like_a_name():
+    r = run(
+        "Doanh nghiệp gỗ xuất khẩu\n\n"
+        "Theo ông Nguyễn Liêm - tổng giám đốc Công ty cổ phần Phạm Gia (tỉnh Bình Dương), ngành gỗ đang lớn mạnh. "
+        "Bà Trần Thu, giám đốc Công ty TNHH Lê Hoàng, cũng đồng ý."
+    )
+    assert people(r) == {
+        "Nguyễn Liêm": ["Tổng Giám đốc Công ty cổ phần Phạm Gia"],
+        "Trần Thu": ["Giám đốc Công ty TNHH Lê Hoàng"],
+    }
+
+
 def test_names_end_where_the_sentence_goes_on():
     r = run(
         "Bộ KH&CN làm việc với Đắk Lắk\n\n"

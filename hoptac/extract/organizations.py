@@ -48,6 +48,9 @@ _STATE = frozenset({"ministry", "foreign_government"})
 _NATIONAL = frozenset({"ministry", "other", "party_body"})
 # an enterprise's legal form, written inside its name ("Công ty TNHH thủy sản Minh Hàn")
 _LEGAL_FORMS = frozenset({"TNHH", "CP", "MTV", "JSC", "Co", "Ltd"})
+# the last word of a legal form: the capitalised words after it are the brand, even a
+# family name's ("Công ty cổ phần Lâm Việt", "Công ty TNHH Trần Gia")
+_LEGAL_FORM_KEYS = frozenset({"tnhh", "cp", "mtv", "jsc", "phần", "hạn"})
 
 
 @dataclass(frozen=True)
@@ -262,12 +265,16 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
                 break
             end += 1
         return (found, end) if found else None
-    if title in units and (toks.texts[j][0].isupper() or doc.s[t.start : t.end].split()[-1][0].isupper()):
+    if title in units and (known_body := _known_from_head(doc, j - 1, units[title])) is not None:
+        return known_body
+    capitalised = toks.texts[j][0].isupper() or doc.s[t.start : t.end].split()[-1][0].isupper()
+    if title in units and (capitalised or _vocabulary()[0].longest(toks, j) is not None):
         head = Head(word=units[title], kind=_heads().longest(Tokens(units[title]), 0)[1].kind, sub=units[title] in ("Phòng", "Khoa", "Bộ môn"))
         scan = _scan(doc, j, head)
-        if not scan.words:
-            return None
-        printed = " ".join([head.word, _surface(doc, scan.words)])
+        if not scan.words or not (capitalised or any(toks.texts[w][0].isupper() for w in scan.words) or scan.place or scan.parent):
+            return None  # "trưởng ban tổ chức sự kiện": a role, not a body's name in sentence case
+        surface = _surface(doc, scan.words)
+        printed = " ".join([head.word, surface[0].upper() + surface[1:]])  # "Phó trưởng ban tổ chức Trung ương": Ban Tổ chức Trung ương
         body = known(printed, doc.when)
         name, kind = (body.name, body.kind) if body else (printed, head.kind)
         if scan.parent is not None:
@@ -275,6 +282,19 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         mention = OrgMention(toks.starts[j], toks.ends[scan.end - 1], name, kind, scan.parent.province if scan.parent else None)
         return [mention] + ([scan.parent] if scan.parent else []), scan.end
     return None
+
+
+def _known_from_head(doc: Doc, h: int, head: str) -> tuple[list[OrgMention], int] | None:
+    """A known body whose name begins with the head word that ends a unit's title at token
+    ``h`` ("Phó trưởng ban tổ chức Trung ương" heads the Ban Tổ chức Trung ương)."""
+    toks = doc.tokens
+    if h < 0 or toks.keys[h] != key(head.split()[-1]) or len(keys(head)) != 1:
+        return None
+    hit = books().names.longest(toks, h)
+    if hit is None or hit[0] <= h + 1:
+        return None
+    body = pick(hit[1], doc.when)
+    return [OrgMention(toks.starts[h + 1], toks.ends[hit[0] - 1], body.name, body.kind, body.province)], hit[0]
 
 
 def _past_title(doc: Doc, i: int) -> int | None:
@@ -515,6 +535,8 @@ def _drop_trailing_name(toks: Tokens, scan: "_Scan") -> None:
         tail = [toks[w] for w in words[k:]]
         if not all(t.is_cap and t.is_word and not t.text[0].isdigit() for t in tail) or toks[words[k - 1]].text == "-":
             continue
+        if toks.keys[words[k - 1]] in _LEGAL_FORM_KEYS:
+            return  # "Giám đốc Công ty TNHH Lê Hoàng": after a legal form comes the brand
         foreign = any(not is_syllable(t.text) for t in tail)
         if foreign or tail[0].text in surnames():
             scan.words = words[:k]
@@ -597,7 +619,8 @@ def _scan(doc: Doc, j: int, head: Head) -> _Scan:
                 continue
             break
         if t.is_cap or t.text[0].isdigit():
-            if (words or t.text in surnames()) and _starts_entity(doc, j):
+            branded = head.brand and words and toks.keys[words[-1]] in _LEGAL_FORM_KEYS and not doc.title_at(t.start)
+            if (words or t.text in surnames()) and not branded and _starts_entity(doc, j):
                 if words and head.sub and (parent := _org_at_token(doc, j)):
                     return _Scan(_trim(toks, words), parent[1], parent=parent[0][0])
                 break
