@@ -248,6 +248,20 @@ def test_a_fair_s_name_carries_its_year():
     assert events(r) == [("other", "2016-10-14")]
 
 
+def test_a_contest_or_a_published_report_is_news_only_with_a_date():
+    r = run(
+        "Sinh viên và khởi nghiệp\n\n"
+        "Theo báo cáo công bố gần đây, số doanh nghiệp khởi nghiệp tăng mạnh. Nhiều trường tổ chức cuộc thi ý tưởng "
+        "cho sinh viên, nhưng theo ông Lê Văn Hải, chất lượng còn thấp."
+    )
+    assert events(r) == []
+    r = run(
+        "Phát động cuộc thi sáng tạo\n\n"
+        "Sáng 12/4/2022, Tỉnh đoàn Nghệ An khởi động cuộc thi Ý tưởng sáng tạo trẻ. Cuộc thi nhận bài đến hết tháng 9."
+    )
+    assert events(r) == [("other", "2022-04-12")]
+
+
 def test_a_lunar_year_names_the_year_of_an_undated_article():
     r = run("Gặp mặt đầu xuân\n\nĐầu xuân Mậu Tuất, sáng 22/2, Bộ Khoa học và Công nghệ tổ chức hội nghị gặp mặt cán bộ hưu trí.")
     assert events(r) == [("conference", "2018-02-22")]

@@ -98,13 +98,15 @@ def events(doc: Doc) -> list[Event]:
     told = first_dated is not None and first_dated.type == "press"
     # an article told from a press conference reports only what it dates
     news = [m for m in mentions if m.type != "press" and not m.quoted and not m.background and (m.date is not None or not told)]
-    main = next((m for m in news if m.lead and m.date is not None), None) or next((m for m in news if not (m.future and m.date is None)), None)
+    main = next((m for m in news if m.lead and m.date is not None), None) or next((m for m in news if not (m.date is None and (m.future or _dated_only(m)))), None)
     if main is None:
         return []
     chosen = [main]
     for m in news:
         if m is main or (m.future and m.date is None and not _inside(doc, m, main)):
             continue
+        if _dated_only(m) and m.date is None and not _same_lead_act(doc, m, main) and not _inside(doc, m, main):
+            continue  # "cuộc thi", "công bố báo cáo": no happening of the day without a date
         if _same_lead_act(doc, m, main):
             m.date = m.date or main.date
             chosen.append(m)
@@ -141,6 +143,15 @@ def _mentions(doc: Doc) -> list[_Mention]:
 
 
 _GENERIC = frozenset({"sự kiện", "chương trình"})
+
+
+def _dated_only(m: _Mention) -> bool:
+    return m.label.lower() in _dated_only_words()
+
+
+@cache
+def _dated_only_words() -> frozenset[str]:
+    return frozenset(_spec()["dated_only"])
 
 
 def _named_happenings(s: str, found: list[re.Match]) -> list[re.Match]:
