@@ -167,6 +167,21 @@ def test_after_a_legal_form_comes_the_brand_even_where_it_reads_like_a_name():
     }
 
 
+def test_a_plural_title_is_held_by_everyone_it_lists():
+    r = run(
+        "Lãnh đạo Bộ Y tế\n\n"
+        "Bộ Y tế hiện có 4 thứ trưởng là các ông: Trần Văn Hùng, Lê Minh Sơn, Đỗ Quang Hà và Phạm Quang Nam. Dự "
+        "họp có các Phó Chủ tịch UBND tỉnh Nghệ An: Nguyễn Văn Đệ, Bùi Đình Long; Giám đốc Sở Y tế Nghệ An Ngô Thị "
+        "Hà và ông Trần Văn Tâm."
+    )
+    deputy, vice = ["Thứ trưởng Bộ Y tế"], ["Phó Chủ tịch Ủy ban nhân dân tỉnh Nghệ An"]
+    assert people(r) == {
+        "Trần Văn Hùng": deputy, "Lê Minh Sơn": deputy, "Đỗ Quang Hà": deputy, "Phạm Quang Nam": deputy,
+        "Nguyễn Văn Đệ": vice, "Bùi Đình Long": vice,
+        "Ngô Thị Hà": ["Giám đốc Sở Y tế tỉnh Nghệ An"], "Trần Văn Tâm": [],  # a list of posts: each its own
+    }
+
+
 def test_names_end_where_the_sentence_goes_on():
     r = run(
         "Bộ KH&CN làm việc với Đắk Lắk\n\n"

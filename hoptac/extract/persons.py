@@ -121,6 +121,7 @@ class _Mention:
     posts: list[_Post] = field(default_factory=list)
     chain_orgs: list[OrgMention] = field(default_factory=list)  # every body the chain names
     short: bool = False  # a short reference ("ông Dũng"): joins a person named in full
+    roster: bool = False  # a plural title before a list of names: each listed holds the posts
 
 
 def _org_at(doc: Doc, pos: int) -> OrgMention | None:
@@ -400,7 +401,9 @@ def find_persons(doc: Doc) -> list[_Mention]:
     for m in sorted(mentions, key=lambda m: m.start):
         for at, end, name in _listed_after(doc, m.end):
             if free(at, end):
-                add(_Mention(at, end, name, None, [], [], short=False))
+                add(_Mention(at, end, name, None, list(m.posts) if m.roster else [], [], short=False))
+            elif m.roster and (listed := next((n for n in mentions if n.start == at and not n.posts), None)):
+                listed.posts = list(m.posts)  # found already as a bare name: the roster's title is its post
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -474,10 +477,11 @@ def _title_led(doc: Doc, pos: int) -> _Mention | None:
             posts, end = [second], second_end
     if (acr := _ACRONYM_AFTER.match(s, end)) and posts[-1].org:
         end = acr.end()
-    gap = _GAP.match(s, end)
+    plural = _PLURAL_BEFORE.search(s, max(0, pos - 12), pos) is not None
+    gap = (_ROSTER.match(s, end) if plural else None) or _GAP.match(s, end)
     if not gap:
         return None
-    at = end + gap.end() - gap.start()
+    at = gap.end()
     named = _name_at(doc, at, True)
     if named is None:
         return None
@@ -488,7 +492,12 @@ def _title_led(doc: Doc, pos: int) -> _Mention | None:
     if any(_abroad(p) != _abroad(posts[0]) for p in more):
         # "Phó thủ tướng X, Bộ trưởng Khoa học Lào": one person holds no posts of two states
         more, orgs, chain_end = [], [], name_end
-    return _Mention(pos, max(name_end, chain_end), name, None, posts + more, [p.org for p in posts if p.org] + orgs, short=_is_short(name, foreign))
+    return _Mention(pos, max(name_end, chain_end), name, None, posts + more, [p.org for p in posts if p.org] + orgs, short=_is_short(name, foreign), roster=plural)
+
+
+# "các Thứ trưởng", "5 thứ trưởng": a title held by the people listed after it
+_PLURAL_BEFORE = re.compile(r"(?:\b(?:các|những|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)|\d+)[ \t]+$", re.IGNORECASE)
+_ROSTER = re.compile(r"[ \t]+là[ \t]+(?:các[ \t]+)?(?:ông|bà|đồng chí)?[ \t]*:?[ \t]*|[ \t]*:[ \t]*")
 
 
 @cache
