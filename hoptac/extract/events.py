@@ -105,11 +105,11 @@ def events(doc: Doc) -> list[Event]:
     for m in news:
         if m is main or (m.future and m.date is None and not _inside(doc, m, main)):
             continue
-        if _dated_only(m) and m.date is None and not _same_lead_act(doc, m, main) and not _inside(doc, m, main):
-            continue  # "cuộc thi", "công bố báo cáo": no happening of the day without a date
         if _same_lead_act(doc, m, main):
             m.date = m.date or main.date
             chosen.append(m)
+        elif _dated_only(m) and m.date is None and not _inside(doc, m, main):
+            continue  # "cuộc thi", "công bố báo cáo": no happening of the day without a date
         elif m.type == main.type or _holds(doc, m, main) or _own_happening(doc, m, main):
             if m.date is None and _SAME_DAY.search(doc.s, *m.sentence):
                 m.date = main.date  # "Chiều cùng ngày"

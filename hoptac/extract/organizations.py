@@ -288,7 +288,7 @@ def _known_from_head(doc: Doc, h: int, head: str) -> tuple[list[OrgMention], int
     """A known body whose name begins with the head word that ends a unit's title at token
     ``h`` ("Phó trưởng ban tổ chức Trung ương" heads the Ban Tổ chức Trung ương)."""
     toks = doc.tokens
-    if h < 0 or toks.keys[h] != key(head.split()[-1]) or len(keys(head)) != 1:
+    if h < 0 or keys(head) != (toks.keys[h],):
         return None
     hit = books().names.longest(toks, h)
     if hit is None or hit[0] <= h + 1:
@@ -500,8 +500,8 @@ def _headed_at(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
 
 def _of_many_places(toks: Tokens, i: int) -> bool:
     """"các tỉnh", "63 tỉnh, thành phố", "những địa phương" at token ``i``."""
-    first, second = toks.get(i), toks.get(i + 1)
-    return first is not None and second is not None and (first.key in _PLURAL or first.text.isdigit()) and second.key in _PLACE_CLASSES
+    second = toks.get(i + 1)
+    return second is not None and second.key in _PLACE_CLASSES and _plural_before(toks, i + 1)
 
 
 # the words for a class of localities
