@@ -146,6 +146,13 @@ def _open(db: str | None):
         raise click.ClickException(str(e)) from e
 
 
+def _write(db: str | None):
+    """A write transaction on the store (see ``hoptac.store.db.write``)."""
+    from hoptac.store.db import write
+
+    return write(_open(db))
+
+
 def _print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -308,7 +315,7 @@ def _correct(db: str | None, author: str, reason: str, action) -> None:
 
     try:
         who = Author(author, reason)
-        with _open(db).begin() as conn:
+        with _write(db) as conn:
             correction_id = action(conn, who)
     except CorrectionError as e:
         raise click.ClickException(str(e)) from e
@@ -501,7 +508,7 @@ def _users(db: str | None, action):
     from hoptac.store.users import UserError
 
     try:
-        with _open(db).begin() as conn:
+        with _write(db) as conn:
             return action(conn)
     except UserError as e:
         raise click.ClickException(str(e)) from e
@@ -757,7 +764,7 @@ def programs_refresh(db: str | None) -> None:
     """Rebuild programs and their links from the whole store (after an upgrade, or after merging organizations)."""
     from hoptac.track.sync import refresh
 
-    with _open(db).begin() as conn:
+    with _write(db) as conn:
         summary = refresh(conn)
     click.echo(f"{summary.created} program(s) created, {len(summary.touched)} refreshed, {summary.links} link(s) found")
 
@@ -768,7 +775,7 @@ def _edit(db: str | None, author: str, reason: str, action) -> None:
 
     try:
         who = Author(author, reason)
-        with _open(db).begin() as conn:
+        with _write(db) as conn:
             message = action(conn, who)
     except (CorrectionError, NotFound) as e:
         raise click.ClickException(str(e)) from e

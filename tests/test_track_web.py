@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, insert, update
 
 from conftest import CAN_THO_VISIT, CAO_BANG, SHARED, own_pg_database
 from hoptac.store import users
 from hoptac.store.db import connect
 from hoptac.store.ingest import ingest
+from hoptac.store.schema import action_items, program_commitments
 from hoptac.track.monitor import SEVERITY_ORDER
 from hoptac.web import charts
 from hoptac.web.app import create_app
@@ -610,3 +614,50 @@ def test_the_program_timeline_draws_its_lanes_safely_and_the_same_every_time():
 def test_the_program_timeline_with_nothing_dated_says_so():
     picture = charts.program_timeline([("Bài viết", "dot", [{"start": None, "kind": "visit"}])], title="Dòng đời", empty="Chưa có ngày")
     assert "Chưa có ngày" in picture and 'class="lane"' not in picture
+
+
+# ---------------------------------------------------------------------------- dates out of range
+
+
+TRACKING_PAGES = ["/programs", "/monitor", "/reports", "/reports/report.pdf", "/feeds/alerts.atom", "/feeds/due.ics", f"{V1}/alerts"]
+
+
+def test_a_date_outside_what_a_program_can_have_is_refused_by_the_api_the_forms_and_the_cli(app, client, store, ids, ed):
+    ct = ids["can_tho"]
+    c = program(client, ct)["commitments"][0]
+    for day in ("9999-12-31", "0001-01-01", "2101-01-01", "1899-12-31"):
+        assert "outside" in error_of(client.patch(f"{V1}/commitments/{c['id']}", headers=ed, json={"due": day, "reason": "r"}), 400)["message"]
+        error_of(client.post(f"{V1}/programs/{ct}/action-items", headers=ed, json={"title": "x", "due": day, "reason": "r"}), 400)
+        error_of(client.post(f"{V1}/programs/{ct}/commitments", headers=ed,
+                             json={"kind": "promise", "text": "x", "made_on": day, "reason": "r"}), 400)
+        error_of(client.get(f"{V1}/alerts", params={"as_of": day}), 400)
+    assert program(client, ct)["commitments"][0]["due"] == c["due"]
+    editor = login(app)
+    page = editor.get(f"/programs/{ct}").text
+    r = posted(editor, page, f"/programs/{ct}/action-items", title="Hạn sai", due="9999-12-31", status="planned", reason="biểu mẫu")
+    assert r.status_code == 400 and "9999-12-31" in r.text
+    out = subprocess.run([sys.executable, "-m", "hoptac", "programs", "commitment", str(c["id"]), "--due", "9999-12-31",
+                          "--db", store, "--author", "ed", "--reason", "r"], capture_output=True, text=True, check=False)
+    assert out.returncode != 0 and "outside" in out.stderr, out.stderr
+    assert "Hạn sai" not in {i["title"] for i in program(client, ct)["action_items"]}
+
+
+def test_a_deadline_at_the_end_of_the_calendar_already_stored_takes_no_page_down(client, store, ids):
+    """Stores written before dates were checked may hold one; every tracking page still renders."""
+    engine = connect(store)
+    c = program(client, ids["can_tho"])["commitments"][0]
+    with engine.begin() as conn:
+        conn.execute(update(program_commitments).where(program_commitments.c.id == c["id"]).values(due="9999-12-31"))
+        item = conn.execute(insert(action_items).values(program_id=ids["can_tho"], title="Hạn cuối lịch", due="9999-12-31", status="planned",
+                                                        created_by="test", created_at="2026-01-01T00:00:00+00:00", updated_by="test",
+                                                        updated_at="2026-01-01T00:00:00+00:00").returning(action_items.c.id)).scalar_one()
+    try:
+        for path in TRACKING_PAGES + [f"/programs/{ids['can_tho']}", f"{V1}/programs/{ids['can_tho']}"]:
+            r = client.get(path, params={"as_of": LATE})
+            assert r.status_code == 200, (path, r.text[:300])
+        assert "99991231" in client.get("/feeds/due.ics", params={"as_of": LATE}).text
+    finally:
+        with engine.begin() as conn:
+            conn.execute(update(program_commitments).where(program_commitments.c.id == c["id"]).values(due=c["due"]))
+            conn.execute(delete(action_items).where(action_items.c.id == item))
+        engine.dispose()

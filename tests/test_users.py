@@ -14,7 +14,7 @@ from hoptac.store.db import connect
 from hoptac.store.schema import audit, sessions, users
 from hoptac.store.users import (
     LoginThrottle, UserError, add_user, authenticate, can, close_session, close_sessions, disable_user, get_user,
-    hash_password, list_users, open_session, purge_expired, session_for, set_password, set_role, verify_password,
+    hash_password, list_users, mark_seen, open_session, purge_expired, seen_long_ago, session_for, set_password, set_role, verify_password,
 )
 
 PASSWORD = "mật khẩu dài"
@@ -204,13 +204,18 @@ def test_a_session_expires_after_its_time(engine):
         assert [row.kind for row in conn.execute(select(sessions))] == ["api"]
 
 
-def test_last_seen_is_written_at_most_once_a_minute(engine):
+def test_looking_up_a_session_only_reads_and_last_seen_is_due_every_few_minutes(engine):
     user = _add(engine)
     with engine.begin() as conn:
         token, _ = open_session(conn, user, now=T0)
-        assert session_for(conn, token, now=T0 + timedelta(seconds=59))[1].last_seen_at == T0.isoformat()
-        later = T0 + timedelta(seconds=61)
-        assert session_for(conn, token, now=later)[1].last_seen_at == later.isoformat()
+    with engine.connect() as conn:
+        _, session = session_for(conn, token, now=T0 + timedelta(hours=1))
+        assert session.last_seen_at == conn.execute(select(sessions.c.last_seen_at)).scalar_one() == T0.isoformat()  # a read never writes
+    assert not seen_long_ago(session, now=T0 + timedelta(minutes=4, seconds=59))
+    later = T0 + timedelta(minutes=5)
+    assert seen_long_ago(session, now=later)
+    with engine.begin() as conn:
+        assert mark_seen(conn, session, now=later).last_seen_at == later.isoformat()
         assert conn.execute(select(sessions.c.last_seen_at)).scalar_one() == later.isoformat()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 DEFAULT = "hoptac.db"
 _MIGRATION_LOCK = 0x686F70  # "hop": any constant shared by every hoptac process
@@ -71,10 +72,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    # A writer that must see the database unchanged between reading and writing (the
-    # migration) asks for the write lock up front; readers stay deferred, so search runs
+    # Writers (``write``) take the write lock up front; readers stay deferred, so search runs
     # while an ingest writes.
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
+
+
+def write(engine: Engine) -> AbstractContextManager[Connection]:
+    """A write transaction: ``with write(engine) as conn: ...``, committed at the end.
+
+    On SQLite it takes the write lock when it begins. A deferred transaction that has read
+    and then writes must upgrade its lock, and when another writer got there first SQLite
+    fails it at once ("database is locked") instead of waiting: the busy timeout only applies
+    to a lock asked for at BEGIN. So every writer (ingest batches, web edits, the CLI) waits
+    its turn, for up to the busy timeout, and none fails because another was writing.
+    """
+    return engine.execution_options(immediate=True).begin()
 
 
 def alembic_config() -> Config:
@@ -89,7 +101,7 @@ def migrate(engine: Engine) -> None:
     head = ScriptDirectory.from_config(config).get_current_head()
     # Alembic's migration context is process-global: one migration at a time per process;
     # across processes, the database's own lock (advisory on PostgreSQL, the write lock on SQLite).
-    with _MIGRATING, engine.connect().execution_options(immediate=True) as conn, conn.begin():
+    with _MIGRATING, write(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
         if MigrationContext.configure(conn).get_current_revision() == head:

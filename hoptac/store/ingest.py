@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from hoptac.extract.pipeline import extract, extractor_version
 from hoptac.resolve.resolver import Link, Resolver, decisions
 from hoptac.store import corrections as corrections_module
-from hoptac.store.db import now
+from hoptac.store.db import now, write
 from hoptac.store.facts import FactRow, fact_rows
 from hoptac.store.schema import document_versions, documents, facts, failures, links, runs, search_index
 from hoptac.store.search import index_entities
@@ -81,7 +81,7 @@ def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, ver
     """Store everything the paths hold; ``version`` overrides the extractor version (for tests and replays)."""
     version = version or extractor_version()
     summary = Summary(0, version)
-    with engine.begin() as conn:
+    with write(engine) as conn:
         summary.run_id = conn.execute(insert(runs).values(extractor_version=version, started_at=now(), status="running",
                                                           **summary.counters()).returning(runs.c.id)).scalar_one()
         known = _Known.load(conn)
@@ -89,7 +89,7 @@ def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, ver
     try:
         pending = _plan(read_inputs(paths), known, version, summary, progress)
         for batch in _batches(_extracted(pending, jobs), BATCH):
-            with engine.begin() as conn:
+            with write(engine) as conn:
                 resolver = resolver or Resolver(conn)
                 resolver.conn = conn
                 _write_batch(conn, resolver, batch, summary)
@@ -295,7 +295,7 @@ def _store_failures(conn: Connection, summary: Summary) -> None:
 
 
 def _finish(engine: Engine, summary: Summary, status: str) -> None:
-    with engine.begin() as conn:
+    with write(engine) as conn:
         _store_failures(conn, summary)
         if summary.added + summary.updated + summary.reextracted:
             _analyze(conn)

@@ -35,7 +35,7 @@ KINDS = ("web", "api")
 MIN_PASSWORD = 8
 MAX_NAME = 100  # leaves room for "user:<name>" in the audit log's 200-character target
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # 16 MiB and some 50 ms per hash: cheap for a login, dear for a guesser
-_SEEN_EVERY = timedelta(minutes=1)
+_SEEN_EVERY = timedelta(minutes=5)  # how stale a session's last_seen_at may get: a page view is a read, not a write
 
 
 class UserError(ValueError):
@@ -262,7 +262,7 @@ def session_for(conn: Connection, token: str, kind: str | None = None, *,
                 now: datetime | None = None) -> tuple[User, Session] | None:
     """Who holds ``token``: None when it is unknown, expired, of another kind, or its user is disabled.
 
-    Marks the session seen, but at most once a minute, so that reading pages does not mean a write each.
+    Only reads: marking the session seen is ``mark_seen``'s, in a write of its own, when ``seen_long_ago``.
     """
     if not token:
         return None
@@ -274,10 +274,18 @@ def session_for(conn: Connection, token: str, kind: str | None = None, *,
     user = User(id=row.user_id, name=row.name, role=row.role, created_at=row.user_created_at, disabled=False)
     session = Session(id=row.id, user_id=row.user_id, kind=row.kind, csrf=row.csrf, created_at=row.created_at,
                       expires_at=row.expires_at, last_seen_at=row.last_seen_at, label=row.label)
-    if at - datetime.fromisoformat(session.last_seen_at) >= _SEEN_EVERY:
-        session = replace(session, last_seen_at=_stamp(at))
-        conn.execute(update(sessions).where(sessions.c.id == session.id).values(last_seen_at=session.last_seen_at))
     return user, session
+
+
+def seen_long_ago(session: Session, *, now: datetime | None = None) -> bool:
+    """Whether ``last_seen_at`` is old enough to be written again (every few minutes at most)."""
+    return _now(now) - datetime.fromisoformat(session.last_seen_at) >= _SEEN_EVERY
+
+
+def mark_seen(conn: Connection, session: Session, *, now: datetime | None = None) -> Session:
+    session = replace(session, last_seen_at=_stamp(_now(now)))
+    conn.execute(update(sessions).where(sessions.c.id == session.id).values(last_seen_at=session.last_seen_at))
+    return session
 
 
 def close_session(conn: Connection, token: str) -> bool:

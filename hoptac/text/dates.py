@@ -53,11 +53,23 @@ class DateMention:
         return _valid(year, self.month, self.day)
 
 
+# The days a registry of cooperation programs can mean: an article's "năm 9999" or an editor's
+# typo outside them is not a date, and arithmetic on the ones inside (a deadline plus its
+# grace months) stays far from the calendar's end.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def in_range(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
 def _valid(year: int, month: int, day: int) -> date | None:
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         return None
+    return found if in_range(found) else None
 
 
 def find_dates(text: str) -> list[DateMention]:

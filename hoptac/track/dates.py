@@ -32,9 +32,20 @@ def midpoint(start: date, end: date) -> date:
 
 
 def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months``, the last day of the month where it has fewer days; a result
+    beyond the calendar stops at its end, so a deadline stored as 9999-12-31 (before dates
+    were checked) cannot take a page down."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if not 1 <= year <= 9999:
+        return date.max if year > 9999 else date.min
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_days(day: date, days: int) -> date:
+    """``day`` plus ``days``, stopping at the calendar's ends as ``add_months`` does."""
+    ordinal = day.toordinal() + days
+    return date.fromordinal(min(max(ordinal, 1), date.max.toordinal()))
 
 
 def parse(value: str | None) -> date | None:

@@ -16,6 +16,7 @@ from hoptac.store.schema import (
     action_items, alert_decisions, documents, program_commitments, program_links, program_notes, program_points, programs,
 )
 from hoptac.store.show import NotFound
+from hoptac.text.dates import FIRST_DAY, LAST_DAY, in_range
 from hoptac.track.link import ROLES
 from hoptac.track.sync import rebuild
 
@@ -198,9 +199,12 @@ def _day(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip()).isoformat()
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise EditError(f"not a date (YYYY-MM-DD): {value!r}") from None
+    if not in_range(day):
+        raise EditError(f"{value!r} is outside the dates a program can have ({FIRST_DAY} to {LAST_DAY})")
+    return day.isoformat()
 
 
 def _url(value: str | None) -> str | None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import quote
 
 from sqlalchemy import Connection, select
 
 from hoptac.store.schema import action_items
 from hoptac.track import monitor
+from hoptac.track.dates import add_days
 from hoptac.track.report import province_name
 from hoptac.track.settings import Settings
 
@@ -133,7 +134,7 @@ def ical(conn: Connection, *, base_url: str, settings: Settings, province: str |
             f"UID:{e['uid']}@hoptac",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{e['day'].strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(e['day'] + timedelta(days=1)).strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{add_days(e['day'], 1).strftime('%Y%m%d')}",
             "SUMMARY:" + _text(e["summary"]),
             "DESCRIPTION:" + _text(e["description"]),
             "CATEGORIES:" + _text(e["category"]),

@@ -20,7 +20,7 @@ from hoptac.extract.lexicon import load
 from hoptac.store.schema import (
     action_items, alert_decisions, documents, entities, facts, links, program_commitments, program_links, programs,
 )
-from hoptac.track.dates import add_months, midpoint, parse, period_bounds
+from hoptac.track.dates import add_days, add_months, midpoint, parse, period_bounds
 from hoptac.track.link import FOLLOW_UPS
 from hoptac.track.parties import in_province
 from hoptac.track.settings import Rule, Settings
@@ -226,7 +226,7 @@ def _commitments_overdue(state: State, as_of: date, settings: Settings, lang: st
             continue
         if c.due is None or c.due_source not in ("stated", "analyst") or closed(c):
             continue
-        due = c.due.fromordinal(c.due.toordinal() + rule["grace_days"])
+        due = add_days(c.due, rule["grace_days"])
         if as_of <= due or state.follow_ups(*_EVIDENCE_OF.get(c.kind, FOLLOW_UPS), after=c.made_on):
             continue
         out.append(_alert(rule, state, as_of, due, f"commitment-{c.id}",

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Connection
 
 from hoptac.store import browse, corrections, show, users
+from hoptac.store.db import write
 from hoptac.store.search import Filters, add_snippets, province_name, search
 from hoptac.track import edit, monitor, record
 from hoptac.track.link import ROLES
@@ -186,7 +187,7 @@ class Reason(_In):
 @writes.post("/auth/token", status_code=201, responses={401: {"model": Error}, 429: {"model": Error}},
              summary="Exchange a name and password for an API token")
 def create_token(request: Request, credentials: Credentials):
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         try:
             user = sign_in(request, conn, credentials.name, credentials.password)
         except Refused as e:
@@ -202,7 +203,7 @@ def revoke_token(request: Request, who: Annotated[Visitor, Depends(visitor)]):
     if who.via != "token":
         raise HTTPException(401, "send the token to revoke as Authorization: Bearer …", headers={"WWW-Authenticate": "Bearer"})
     token = request.headers["authorization"].partition(" ")[2].strip()
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         users.close_session(conn, token)
     return Response(status_code=204)
 
@@ -217,7 +218,7 @@ def list_corrections(conn: Db, _: Reader, limit: Limit = 50, offset: Offset = 0,
 @writes.post("/corrections", status_code=201, responses=WRITE_ERRORS, summary="Correct a fact or an entity; kept across re-extraction")
 def create_correction(request: Request, response: Response, who: Editor, body: Annotated[CorrectionIn, Body()]):
     author = corrections.Author(who.user.name, body.reason)
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         correction_id = apply_correction(conn, body, author)
     response.headers["Location"] = f"/api/v1/corrections/{correction_id}"
     return {"id": correction_id, "status": "applied"}
@@ -230,7 +231,7 @@ def get_correction(correction_id: Id, conn: Db, _: Reader):
 
 @writes.post("/corrections/{correction_id}/undo", responses=WRITE_ERRORS, summary="Undo a correction")
 def undo_correction(correction_id: Id, request: Request, who: Editor, body: Reason):
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         corrections.get(conn, correction_id)  # an unknown id is a 404, as on GET
         corrections.undo(conn, correction_id, corrections.Author(who.user.name, body.reason))
         return corrections.get(conn, correction_id)
@@ -384,14 +385,14 @@ def _dated(values: dict) -> dict:
 @writes.post("/programs/{program_id}/action-items", status_code=201, responses=WRITE_ERRORS, summary="Record an item of a program's action plan")
 def create_action_item(program_id: Id, request: Request, who: Editor, body: ActionItemIn):
     values = _dated(body.model_dump(exclude={"reason"}))
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         return {"id": edit.add_action_item(conn, program_id, corrections.Author(who.user.name, body.reason), **values)}
 
 
 @writes.patch("/action-items/{item_id}", responses=WRITE_ERRORS, summary="Change an action item: status, due date, owner, evidence…")
 def update_action_item(item_id: Id, request: Request, who: Editor, body: ActionItemPatch):
     values = _dated(body.model_dump(exclude_unset=True, exclude={"reason"}))
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         edit.update_action_item(conn, item_id, corrections.Author(who.user.name, body.reason), **values)
     return {"id": item_id}
 
@@ -400,7 +401,7 @@ def update_action_item(item_id: Id, request: Request, who: Editor, body: ActionI
               summary="Mark a commitment fulfilled (with evidence), dropped or open again, or give it a deadline")
 def update_commitment(commitment_id: Id, request: Request, who: Editor, body: CommitmentPatch):
     values = _dated(body.model_dump(exclude={"reason"}))
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         edit.set_commitment(conn, commitment_id, corrections.Author(who.user.name, body.reason), **values)
     return {"id": commitment_id}
 
@@ -408,40 +409,40 @@ def update_commitment(commitment_id: Id, request: Request, who: Editor, body: Co
 @writes.post("/programs/{program_id}/commitments", status_code=201, responses=WRITE_ERRORS, summary="Add a commitment the articles did not state")
 def create_commitment(program_id: Id, request: Request, who: Editor, body: CommitmentIn):
     values = _dated(body.model_dump(exclude={"reason"}))
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         return {"id": edit.add_commitment(conn, program_id, corrections.Author(who.user.name, body.reason), **values)}
 
 
 @writes.put("/programs/{program_id}/points/{number}", responses=WRITE_ERRORS, summary="Set a content point's text or status (a new number adds one)")
 def set_point(program_id: Id, number: Annotated[int, Path(ge=1, le=1000)], request: Request, who: Editor, body: PointIn):
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         edit.set_point(conn, program_id, number, corrections.Author(who.user.name, body.reason), text=body.text, status=body.status)
     return {"program_id": program_id, "number": number}
 
 
 @writes.post("/programs/{program_id}/notes", status_code=201, responses=WRITE_ERRORS, summary="Add a note to a program")
 def create_note(program_id: Id, request: Request, who: Editor, body: NoteIn):
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         return {"id": edit.add_note(conn, program_id, body.text, corrections.Author(who.user.name, body.reason))}
 
 
 @writes.post("/program-links/{link_id}/decision", responses=WRITE_ERRORS,
              summary="Confirm or reject an article's link to a program; the decision survives re-extraction")
 def decide_link(link_id: Id, request: Request, who: Editor, body: LinkDecisionIn):
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         edit.decide_link(conn, link_id, body.decision, corrections.Author(who.user.name, body.reason))
     return {"id": link_id, "decision": body.decision}
 
 
 @writes.post("/programs/{program_id}/links", status_code=201, responses=WRITE_ERRORS, summary="Attach an article the rules missed to a program")
 def attach_document(program_id: Id, request: Request, who: Editor, body: AttachIn):
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         return {"id": edit.attach(conn, program_id, body.document_id, body.role, corrections.Author(who.user.name, body.reason))}
 
 
 @writes.post("/alerts/decision", responses=WRITE_ERRORS, summary="Resolve an alert with a note (the reason), or reopen it")
 def decide_alert(request: Request, who: Editor, body: AlertDecisionIn):
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         edit.decide_alert(conn, body.key, body.decision, corrections.Author(who.user.name, body.reason))
     return {"key": body.key, "decision": body.decision}
 

@@ -6,6 +6,7 @@ reads them off requests and turns missing rights into 401/403 errors.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -13,8 +14,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.exc import OperationalError
 
-from hoptac.store.users import Session, User, authenticate, can, session_for
+from hoptac.store.db import write
+from hoptac.store.users import Session, User, authenticate, can, mark_seen, seen_long_ago, session_for
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "hoptac_session"
 LOGIN_CSRF_COOKIE = "hoptac_login_csrf"
@@ -52,13 +57,20 @@ def visitor(request: Request) -> Visitor:
 
 
 def _lookup(request: Request, token: str, kind: str, via: str) -> Visitor:
-    with request.app.state.engine.begin() as conn:
+    engine = request.app.state.engine
+    with engine.connect() as conn:
         found = session_for(conn, token, kind=kind)
     if found is None:
         if via == "token":
             raise HTTPException(401, "the API token is unknown, expired or revoked", headers={"WWW-Authenticate": "Bearer"})
         return ANONYMOUS
     user, session = found
+    if seen_long_ago(session):
+        try:
+            with write(engine) as conn:
+                session = mark_seen(conn, session)
+        except OperationalError as e:  # the store busier than the busy timeout: the page matters more
+            log.warning("could not mark session %s seen: %s", session.id, e)
     return Visitor(user, session, via)
 
 

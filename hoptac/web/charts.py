@@ -46,6 +46,8 @@ from importlib import resources
 import networkx as nx
 from markupsafe import escape
 
+from hoptac.text.dates import in_range
+
 __all__ = ["bar_chart", "layout", "network", "program_timeline", "tile_map", "timeline"]
 
 _FONT = 12
@@ -273,14 +275,17 @@ _DAY = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
 def _day(text: object) -> date | None:
-    """A date from ISO text; a year or a year-month alone stands for its first day."""
+    """A date from ISO text; a year or a year-month alone stands for its first day. A day
+    outside what the store can mean (``in_range``) is not drawn: one stored deadline in year
+    9999 would stretch an axis over eight thousand years."""
     m = _DAY.match(str(text)) if text else None
     if not m:
         return None
     try:
-        return date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+        day = date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
     except ValueError:
         return None
+    return day if in_range(day) else None
 
 
 def _dated(span: dict) -> dict | None:

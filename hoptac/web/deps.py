@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 from sqlalchemy import Connection, Engine
 
 from hoptac.store.db import MAX_ID
+from hoptac.text.dates import FIRST_DAY, LAST_DAY, in_range
 
 
 
@@ -59,9 +60,11 @@ def no_nul(request: Request) -> None:
 def _real_day(value: str | None) -> str | None:
     if value:
         try:
-            date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        if not in_range(day):
+            raise ValueError(f"{value!r} is outside the dates the store holds ({FIRST_DAY} to {LAST_DAY})")
     return value
 
 

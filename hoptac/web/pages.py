@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from hoptac import __version__
 from hoptac.store import browse, corrections, show, users
-from hoptac.store.db import MAX_ID
+from hoptac.store.db import MAX_ID, write
 from hoptac.store.search import Filters, add_snippets, province_name, search
 from hoptac.track import edit, monitor, record
 from hoptac.track.link import ROLES
@@ -342,7 +342,7 @@ def login(request: Request, name: Annotated[str, Form(max_length=200)], password
           csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/"):
     check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf)
     t = _t(request)
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         try:
             user = sign_in(request, conn, name, password)
         except Refused as e:
@@ -361,7 +361,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = ""):
     who = visitor(request)
     if who.session:
         check_csrf(who.csrf, csrf)
-        with request.app.state.engine.begin() as conn:
+        with write(request.app.state.engine) as conn:
             users.close_session(conn, request.cookies[SESSION_COOKIE])
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -387,7 +387,7 @@ def correct(request: Request, who: Editor, action: Annotated[str, Form()], reaso
         raise HTTPException(400, "say which field to change")
     body = CorrectionIn(action=action, reason=reason or " ", fact_id=fact_id, entity_id=entity_id, into_id=into_id, name=name or None,
                         values={field: value} if action == "set" else None)
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         apply_correction(conn, body, corrections.Author(who.user.name, reason))
     return RedirectResponse(_local(next), status_code=303)
 
@@ -396,7 +396,7 @@ def correct(request: Request, who: Editor, action: Annotated[str, Form()], reaso
 def undo(request: Request, who: Editor, correction_id: Id, reason: Annotated[str, Form(max_length=2000)],
          csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/corrections"):
     check_csrf(who.csrf, csrf)
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         corrections.undo(conn, correction_id, corrections.Author(who.user.name, reason))
     return RedirectResponse(_local(next), status_code=303)
 
@@ -411,7 +411,7 @@ def _recorded(request: Request, who: Visitor, csrf: str, reason: str, next: str,
     """What every follow-up form does: check the form's token, make the change with its author and reason, go back to the page."""
     check_csrf(who.csrf, csrf)
     author = corrections.Author(who.user.name, reason)
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         change(conn, author)
     return RedirectResponse(_local(next), status_code=303)
 
@@ -483,7 +483,7 @@ def admin_user(request: Request, who: Admin, name: Annotated[str, Form(max_lengt
                action: Annotated[str, Form()] = "add"):
     """Add an account, change its role or disable it; every change is in the audit log."""
     check_csrf(who.csrf, csrf)
-    with request.app.state.engine.begin() as conn:
+    with write(request.app.state.engine) as conn:
         match action:
             case "add":
                 users.add_user(conn, name, password, role, actor=who.user.name)
