@@ -767,3 +767,19 @@ def test_every_operation_in_the_openapi_document_is_exercised(request, client, s
     operations = {(method, path) for path, ops in client.app.openapi()["paths"].items() for method in ops}
     assert len(operations) >= 19
     assert operations - COVERED[store[0]] == set()
+
+
+@pytest.mark.parametrize("depth", [40, 500, 999, 100_000])
+def test_a_body_nested_deep_is_a_400_not_a_crash(client, tokens, depth):
+    nested = "[" * depth + "]" * depth
+    for path, body in ((f"{V1}/auth/token", f'{{"name": {nested}, "password": "x"}}'),
+                       (f"{V1}/corrections", f'{{"action": "set", "reason": "r", "fact_id": 1, "values": {{"title": {nested}}}}}')):
+        r = client.post(path, content=body, headers={"content-type": "application/json", **bearer(tokens["ed"])})
+        assert error_of(r, 400)["message"]
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, tokens):
+    huge = json.dumps({"action": "set", "reason": "r" * (2 << 20), "fact_id": 1, "values": {"title": "x"}})
+    r = client.post(f"{V1}/corrections", content=huge, headers={"content-type": "application/json", **bearer(tokens["ed"])})
+    assert error_of(r, 413)["code"] == "too_large"
+    assert r.headers["x-content-type-options"] == "nosniff"

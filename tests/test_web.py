@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sqlite3
 from importlib import resources
 from pathlib import Path
 
@@ -426,3 +428,34 @@ def test_more_readers_at_once_than_pooled_connections_are_all_answered(store):
         with ThreadPoolExecutor(100) as pool:
             statuses = list(pool.map(fetch, range(100)))
     assert statuses == [200] * 100
+
+
+def test_only_web_addresses_become_links_to_an_articles_original(tmp_path):
+    """An ingested record's url is data: ``javascript:`` and the like are shown, never linked."""
+    dump = tmp_path / "dump.jsonl"
+    text = "Sở Khoa học và Công nghệ tỉnh Lai Châu tổ chức hội nghị tổng kết năm {}."
+    dump.write_text("\n".join(json.dumps({"url": url, "text": text.format(i)}, ensure_ascii=False) for i, url in enumerate(
+        ["javascript:alert(document.cookie)", "data:text/html,<b>x</b>", "//elsewhere.example/a", "https://skhcn.laichau.gov.vn/tin/1"])),
+        encoding="utf-8")
+    db = str(tmp_path / "links.db")
+    engine = connect(db)
+    assert ingest(engine, [str(dump)], jobs=1).failed == []
+    engine.dispose()
+    client = TestClient(create_app(db), follow_redirects=False)
+    pages = [client.get(f"/documents/{d['id']}").text for d in client.get("/api/v1/documents").json()["items"]]
+    hrefs = [h for page in pages for h in re.findall(r'href="([^"]+)"[^>]*class="source"', page)]
+    assert hrefs == ["https://skhcn.laichau.gov.vn/tin/1"]
+    assert any("javascript:alert(document.cookie)" in page for page in pages)  # shown as text
+
+
+def test_a_crash_is_a_500_that_still_carries_the_security_headers(store, tmp_path):
+    broken = tmp_path / "broken.db"
+    shutil.copyfile(store, broken)
+    with sqlite3.connect(broken) as conn:
+        conn.execute("DROP TABLE program_links")  # what a half-restored backup might look like
+    client = TestClient(create_app(str(broken)), raise_server_exceptions=False, follow_redirects=False)
+    for path in ("/programs", "/api/v1/programs"):
+        r = client.get(path)
+        assert r.status_code == 500, (path, r.status_code)
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]

@@ -143,20 +143,28 @@ def get_search(conn: Db, _: Reader, q: Annotated[str, Query(max_length=500)] = "
 writes = APIRouter(tags=["change"])
 
 
+MAX_DEPTH = 16  # levels of nesting a body may have; the deepest the API reads is 3
+
+
 class _In(BaseModel):
     """A request body; like query parameters, no text in it may hold NUL (PostgreSQL refuses it)."""
 
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, data):
-        def has_nul(value) -> bool:
+        # Walked with a stack of its own and a depth bound: a body nested hundreds deep is a
+        # 400, not a RecursionError.
+        stack = [(data, 0)]
+        while stack:
+            value, depth = stack.pop()
             if isinstance(value, str):
-                return "\x00" in value
-            if isinstance(value, dict):
-                return any(has_nul(k) or has_nul(v) for k, v in value.items())
-            return isinstance(value, list) and any(has_nul(v) for v in value)
-        if has_nul(data):
-            raise ValueError("text cannot contain NUL characters")
+                if "\x00" in value:
+                    raise ValueError("text cannot contain NUL characters")
+            elif isinstance(value, dict | list):
+                if depth >= MAX_DEPTH:
+                    raise ValueError(f"the body is nested deeper than {MAX_DEPTH} levels")
+                items = [x for kv in value.items() for x in kv] if isinstance(value, dict) else value
+                stack.extend((v, depth + 1) for v in items)
         return data
 
 

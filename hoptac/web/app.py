@@ -32,7 +32,7 @@ from hoptac.web import api, pages, reports
 from hoptac.track import settings as monitor_settings
 from hoptac.web.auth import SESSION_COOKIE
 from hoptac.web.deps import no_nul
-from hoptac.web.middleware import ETags, PageCache, SecurityHeaders
+from hoptac.web.middleware import BodyLimit, ETags, PageCache, SecurityHeaders, security_headers
 
 log = logging.getLogger("hoptac.web")
 
@@ -58,6 +58,7 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.state.throttle = LoginThrottle()
     app.add_middleware(PageCache, generation=lambda: _generation(app.state.engine), session_cookie=SESSION_COOKIE)
     app.add_middleware(ETags)
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     # The more specific mount first: /static would otherwise answer /static/swagger/... with 404.
     app.mount("/static/swagger", StaticFiles(directory=str(resources.files("fastapi_swagger") / "resources")), name="swagger")
@@ -142,7 +143,7 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, e: Exception):
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return reply(request, 500, "something went wrong on our side; it has been logged")
+        return reply(request, 500, "something went wrong on our side; it has been logged", headers=security_headers(request.url.path))
 
 
 def _handler(reply, status: int):

@@ -22,6 +22,19 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
+def security_headers(path: str) -> dict[str, str]:
+    """The headers every response carries. The 500 handler sets them itself: Starlette runs it
+    outside all middleware."""
+    return {
+        "Content-Security-Policy": DOCS_CSP if path == "/api/docs" else CSP,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -33,12 +46,8 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", DOCS_CSP if scope["path"] == "/api/docs" else CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                for name, value in security_headers(scope["path"]).items():
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -149,3 +158,42 @@ def _cookie(header: str, name: str) -> str:
 
 def _tags(value: str) -> set[str]:
     return {t.strip().removeprefix("W/") for t in value.split(",") if t.strip()}
+
+
+class BodyLimit:
+    """Refuses a request body over ``limit`` bytes with a 413 before anything reads it: the
+    largest the API takes (a note, a correction's sentence) is some tens of kilobytes."""
+
+    def __init__(self, app: ASGIApp, limit: int = 1 << 20) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.limit:
+            return await self._refuse(scope, send)
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:  # sent in chunks without a length
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:  # (SecurityHeaders, outside, adds its headers)
+        body = f'{{"error": {{"status": 413, "code": "too_large", "message": "the request body is over {self.limit} bytes", "details": []}}}}'.encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass

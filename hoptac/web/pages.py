@@ -33,11 +33,12 @@ from hoptac.web.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, Admin, Editor, R
                              sign_in, visitor)
 from hoptac.web.deps import AsOf, Db, EventType, Id, Page, Year, as_of_day
 from hoptac.web.i18n import request_language, translator
-from hoptac.web.render import highlight, marked_article
+from hoptac.web.render import highlight, link, marked_article
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("hoptac.web") / "templates"))
 templates.env.filters["highlight"] = highlight
+templates.env.filters["link"] = link
 PAGE = 20
 SEARCH_DEPTH = 200  # facets describe this many best results
 SOURCES = 50  # newest articles listed on a person's or organization's page

@@ -15,6 +15,18 @@ from hoptac.text.fold import fold
 _WORD = re.compile(r"[\w&]+")
 
 
+def link(url: object) -> str | None:
+    """``url`` when it may be a link's target: http(s), or a path of this site. Anything else
+    (``javascript:``, ``data:``, ``//elsewhere``) an ingested record or an edit carries is
+    shown as text, never followed."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if re.match(r"(?i)https?://[^\s/]", url) or (url.startswith("/") and not url.startswith(("//", "/\\"))):
+        return url
+    return None
+
+
 def highlight(text: str | None, query: str) -> Markup:
     """``text`` with every word of ``query`` marked, accents and case ignored."""
     wanted = set(fold(query).split())
