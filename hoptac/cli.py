@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import click
 from rich.console import Console
+from rich.markup import escape as _esc  # every value from articles or users: '[/]' in a title is text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -51,7 +52,7 @@ def extract_command(paths: tuple[str, ...], fmt: str) -> None:
 
 
 def _report(err: Console, name: str, reason: str) -> int:
-    err.print(f"[red]hoptac: {name}: {reason}[/]", highlight=False)
+    err.print(f"[red]hoptac: {_esc(name)}: {_esc(reason)}[/]", highlight=False)
     return 1
 
 
@@ -99,27 +100,27 @@ class _Tables:
         self.out = Console()
 
     def write(self, r: Record) -> None:
-        table = Table(title=r.title or r.doc, title_justify="left", show_header=False, expand=True)
+        table = Table(title=_esc(r.title or r.doc), title_justify="left", show_header=False, expand=True)
         table.add_column("field", style="bold cyan", no_wrap=True)
         table.add_column("value")
-        table.add_row("document", r.doc + (f"  ({r.url})" if r.url else ""))
-        table.add_row("published", " · ".join(x for x in (r.published_at, r.source, f"{r.views} lượt xem" if r.views else None) if x) or "—")
+        table.add_row("document", _esc(r.doc + (f"  ({r.url})" if r.url else "")))
+        table.add_row("published", _esc(" · ".join(x for x in (r.published_at, r.source, f"{r.views} lượt xem" if r.views else None) if x) or "—"))
         for e in r.events:
-            table.add_row("event", f"{e.type}  {e.date or '?'}" + (f"  {e.part_of_day}" if e.part_of_day else "") + (f"  tại {e.location}" if e.location else ""))
+            table.add_row("event", _esc(f"{e.type}  {e.date or '?'}" + (f"  {e.part_of_day}" if e.part_of_day else "") + (f"  tại {e.location}" if e.location else "")))
         for a in r.agreements:
             period = f"{a.period.start}–{a.period.end}" if a.period else "?"
             more = f", đến {a.orientation_to}" if a.orientation_to else ""
             points = f", {a.content_items} nội dung" if a.content_items else ""
-            table.add_row("agreement", f"[bold]{a.kind}[/] {a.title or ''}\n  {' ⇄ '.join(a.parties) or '?'}  · ký {a.signed_on or '?'} · {period}{more}{points}")
+            table.add_row("agreement", f"[bold]{a.kind}[/] {_esc(a.title or '')}\n  {_esc(' ⇄ '.join(a.parties) or '?')}  · ký {a.signed_on or '?'} · {period}{more}{points}")
         for p in r.persons:
             titles = "; ".join(("nguyên " if x.former else "") + x.title for x in p.positions)
-            table.add_row("person", f"{(p.honorific + ' ') if p.honorific else ''}[bold]{p.name}[/] — {titles or '—'}")
+            table.add_row("person", f"{_esc(p.honorific + ' ') if p.honorific else ''}[bold]{_esc(p.name)}[/] — {_esc(titles or '—')}")
         for o in r.organizations:
-            table.add_row("organization", f"{o.name} [dim]({o.kind}{', ' + o.province if o.province else ''})[/]")
+            table.add_row("organization", f"{_esc(o.name)} [dim]({o.kind}{', ' + o.province if o.province else ''})[/]")
         for ref in r.legal_refs:
-            table.add_row("legal", f"{ref.kind} {ref.number}" + (f" — {ref.issuer}" if ref.issuer else "") + (f", {ref.date}" if ref.date else ""))
+            table.add_row("legal", _esc(f"{ref.kind} {ref.number}" + (f" — {ref.issuer}" if ref.issuer else "") + (f", {ref.date}" if ref.date else "")))
         for c in r.commitments:
-            table.add_row("commitment", f"{c.kind}" + (f" — {c.actor}" if c.actor else ""))
+            table.add_row("commitment", _esc(f"{c.kind}" + (f" — {c.actor}" if c.actor else "")))
         self.out.print(table)
 
     def close(self) -> None:
@@ -193,7 +194,7 @@ def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, as_
                   f"{summary.updated} updated, {summary.reextracted} re-extracted, {summary.skipped} skipped, "
                   f"[{'red' if summary.failed else 'green'}]{len(summary.failed)} failed[/]")
         for name, reason in summary.failed:
-            out.print(f"  [red]failed[/] {name}: {reason}", highlight=False)
+            out.print(f"  [red]failed[/] {_esc(name)}: {_esc(reason)}", highlight=False)
         if summary.orphaned:
             out.print(f"[yellow]{len(summary.orphaned)} correction(s) lost their target[/]: see `hoptac corrections --status orphaned`")
     if summary.failed:
@@ -232,7 +233,7 @@ def search_command(query: str, db: str | None, kinds: tuple[str, ...], limit: in
     for column in ("kind", "id", "title", "date"):
         table.add_column(column, no_wrap=column != "title")
     for h in hits:
-        table.add_row(h.kind, str(h.id), f"[bold]{h.title}[/]\n[dim]{h.snippet}[/]", h.date or "")
+        table.add_row(h.kind, str(h.id), f"[bold]{_esc(h.title)}[/]\n[dim]{_esc(h.snippet)}[/]", h.date or "")
     Console().print(table if hits else "no results")
 
 
@@ -269,30 +270,30 @@ def show_command(kind: str, ident: int, db: str | None, as_json: bool) -> None:
 def _print_entity(kind: str, data: dict) -> None:
     out = Console()
     title = data.get("name") or data.get("title") or data.get("label")
-    table = Table(title=f"{kind} {data['id']}: {title}", title_justify="left", show_header=False, expand=True)
+    table = Table(title=_esc(f"{kind} {data['id']}: {title}"), title_justify="left", show_header=False, expand=True)
     table.add_column("field", style="bold cyan", no_wrap=True)
     table.add_column("value")
     for field_name in ("org_kind", "province", "province_now", "kind", "signed_on", "period", "content_items", "published_at", "source", "url", "version"):
         if data.get(field_name) not in (None, "", []):
-            table.add_row(field_name, str(data[field_name]))
+            table.add_row(field_name, _esc(str(data[field_name])))
     for m in data.get("merged", []):
-        table.add_row("merged in", f"{m['name']} ({m['id']})")
+        table.add_row("merged in", _esc(f"{m['name']} ({m['id']})"))
     for h in data.get("history", []):
-        table.add_row("position", f"{h['title']}  [dim]{h['first_seen'] or '?'} → {h['last_seen'] or '?'}, {len(h['documents'])} article(s)[/]")
+        table.add_row("position", f"{_esc(h['title'])}  [dim]{h['first_seen'] or '?'} → {h['last_seen'] or '?'}, {len(h['documents'])} article(s)[/]")
     for p in data.get("people", []):
-        table.add_row("person", f"{p['name']} ({p['id']}): {'; '.join(p['titles'])}")
+        table.add_row("person", _esc(f"{p['name']} ({p['id']}): {'; '.join(p['titles'])}"))
     for a in data.get("agreements", []):
-        table.add_row("agreement", f"{a['title'] or a['kind']} ({a['id']}), signed {a.get('signed_on') or '?'}")
+        table.add_row("agreement", _esc(f"{a['title'] or a['kind']} ({a['id']}), signed {a.get('signed_on') or '?'}"))
     for p in data.get("parties_resolved", []):
-        table.add_row("party", f"{p['name']} ({p['id']})")
+        table.add_row("party", _esc(f"{p['name']} ({p['id']})"))
     for f in data.get("facts", []):
-        table.add_row(f.get("kind"), f"{f['label']} [dim]#{f['id']}{' (corrected)' if f['corrected'] else ''}[/]")
+        table.add_row(f.get("kind"), f"{_esc(f['label'])} [dim]#{f['id']}{' (corrected)' if f['corrected'] else ''}[/]")
     for d in data.get("documents", []) + ([data["document"]] if "document" in data else []):
-        table.add_row("source", f"{d['title'] or d['name']} ({d['id']}) {(d['published_at'] or '')[:10]}")
+        table.add_row("source", _esc(f"{d['title'] or d['name']} ({d['id']}) {(d['published_at'] or '')[:10]}"))
     for r in data.get("resolution", []):
-        table.add_row("resolved", f"document {r['document_id']}: {r['rule']} ({r['score']}) — {r['reason']}")
+        table.add_row("resolved", _esc(f"document {r['document_id']}: {r['rule']} ({r['score']}) — {r['reason']}"))
     if data.get("sentence"):
-        table.add_row("evidence", data["sentence"])
+        table.add_row("evidence", _esc(data["sentence"]))
     out.print(table)
 
 
@@ -426,7 +427,7 @@ def corrections_command(db: str | None, status: str | None, as_json: bool) -> No
     table = Table("id", "action", "target", "author", "reason", "status", expand=True)
     for r in rows:
         target = f"{r['document_key']} {r['fact_key']}" if r["fact_key"] else f"entity {r['entity_id']}" + (f" → {r['other_entity_id']}" if r["other_entity_id"] else "")
-        table.add_row(str(r["id"]), r["action"], target, r["author"], r["reason"], r["status"] + (f"\n[dim]{r['status_detail']}[/]" if r["status_detail"] else ""))
+        table.add_row(str(r["id"]), r["action"], _esc(target), _esc(r["author"]), _esc(r["reason"]), r["status"] + (f"\n[dim]{_esc(r['status_detail'])}[/]" if r["status_detail"] else ""))
     Console().print(table)
 
 
@@ -445,7 +446,7 @@ def merges_command(entity_id: int | None, db: str | None, as_json: bool) -> None
         return
     table = Table("entity", "mention (fact)", "document", "rule", "score", "reason", expand=True)
     for r in rows:
-        table.add_row(f"{r['name']} ({r['entity_id']})", f"{r['label']} ({r['fact_id']})", str(r["document_id"]), r["rule"], f"{r['score']:.2f}", r["reason"])
+        table.add_row(_esc(f"{r['name']} ({r['entity_id']})"), _esc(f"{r['label']} ({r['fact_id']})"), str(r["document_id"]), r["rule"], f"{r['score']:.2f}", _esc(r["reason"]))
     Console().print(table)
 
 
@@ -588,7 +589,7 @@ def user_list(db: str | None, as_json: bool) -> None:
         return
     table = Table("name", "role", "created", "disabled")
     for u in found:
-        table.add_row(u.name, u.role, u.created_at[:16], "yes" if u.disabled else "")
+        table.add_row(_esc(u.name), u.role, u.created_at[:16], "yes" if u.disabled else "")
     Console().print(table)
 
 
@@ -674,8 +675,8 @@ def _alerts_table(found, day) -> None:
     out.print(f"[bold]{len(found)} alert(s) as of {day}[/]")
     for a in found:
         where = f"program {a.program_id}: {a.program_title}" if a.program_id else a.subject.get("title", "")
-        out.print(f"[{_SEVERITY_STYLE[a.severity]}]{a.severity.upper():6}[/] {a.title} — since {a.since} ({a.age_days} days)")
-        out.print(f"       {where}" + (f" ({a.province})" if a.province else "") + f": {a.message}")
+        out.print(f"[{_SEVERITY_STYLE[a.severity]}]{a.severity.upper():6}[/] {_esc(a.title)} — since {a.since} ({a.age_days} days)")
+        out.print(_esc(f"       {where}" + (f" ({a.province})" if a.province else "") + f": {a.message}"))
 
 
 @main.group("programs")
@@ -701,7 +702,7 @@ def programs_list(db: str | None, province: str | None, year: int | None, limit:
     table = Table("id", "signed", "period", "program", "parties", "province", "follow-ups", title=f"{page.total} program(s)")
     for p in page.items:
         period = f"{p['period_start']}–{p['period_end']}" if p["period_start"] else ""
-        table.add_row(str(p["id"]), p["signed_on"] or "", period, p["title"], "; ".join(x["name"] for x in p["parties"]),
+        table.add_row(str(p["id"]), p["signed_on"] or "", period, _esc(p["title"]), _esc("; ".join(x["name"] for x in p["parties"])),
                       p["province"] or "", str(p["follow_ups"]))
     Console().print(table)
 
@@ -731,31 +732,31 @@ def programs_show(program_id: int, db: str | None, as_of: str | None, settings: 
 def _print_program(p: dict) -> None:
     out = Console(soft_wrap=True)
     period = f"{p['period_start']}–{p['period_end']}" if p["period_start"] else "period not stated"
-    out.print(f"[bold]{p['title']}[/] ({p['kind']}, program {p['id']})", highlight=False)
+    out.print(f"[bold]{_esc(p['title'])}[/] ({p['kind']}, program {p['id']})", highlight=False)
     out.print(f"  signed {p['signed_on'] or '?'}; {period}" + (f", to {p['orientation_to']}" if p["orientation_to"] else "")
               + (f"; {p['content_items']} points" if p["content_items"] else ""), highlight=False)
-    out.print("  parties: " + "; ".join(f"{x['name']} [{x['entity_id']}]" for x in p["parties"]), highlight=False)
+    out.print(_esc("  parties: " + "; ".join(f"{x['name']} [{x['entity_id']}]" for x in p["parties"])), highlight=False)
     if p["signatories"]:
-        out.print("  signatories: " + "; ".join(f"{s['name']} ({s['title']})" for s in p["signatories"]), highlight=False)
+        out.print(_esc("  signatories: " + "; ".join(f"{s['name']} ({s['title']})" for s in p["signatories"])), highlight=False)
     links = Table("id", "date", "role", "confidence", "decision", "article", "why", title="life")
     for link in p["links"]:
         links.add_row(str(link["id"]), link["date"] or "", link["role"], f"{link['confidence']:.2f}", link["decision"] or "",
-                      link["document"]["title"], link["reason"])
+                      _esc(link["document"]["title"]), _esc(link["reason"]))
     out.print(links)
     if p["commitments"]:
         table = Table("id", "kind", "actor", "made", "due", "state", "text", title="commitments")
         for c in p["commitments"]:
             due = f"{c['due_effective']} ({c['due_source']})" if c["due_effective"] else ""
-            table.add_row(str(c["id"]), c["kind"], c["actor"] or "", c["made_on"] or "", due, c["state"], c["text"][:160])
+            table.add_row(str(c["id"]), c["kind"], _esc(c["actor"] or ""), c["made_on"] or "", due, c["state"], _esc(c["text"][:160]))
         out.print(table)
     for item in p["action_items"]:
-        out.print(f"  action item {item['id']}: {item['title']} — {item['status']}" + (f", due {item['due']}" if item["due"] else ""),
+        out.print(_esc(f"  action item {item['id']}: {item['title']} — {item['status']}" + (f", due {item['due']}" if item["due"] else "")),
                   highlight=False)
     for note in p["notes"]:
-        out.print(f"  note by {note['author']} ({note['created_at'][:10]}): {note['text']}", highlight=False)
+        out.print(_esc(f"  note by {note['author']} ({note['created_at'][:10]}): {note['text']}"), highlight=False)
     for a in p["alerts"]:
         state = " (resolved)" if a["resolved"] else ""
-        out.print(f"  [{_SEVERITY_STYLE[a['severity']]}]{a['severity']}[/] {a['title']}{state}: {a['message']}", highlight=False)
+        out.print(f"  [{_SEVERITY_STYLE[a['severity']]}]{a['severity']}[/] {_esc(a['title'])}{state}: {_esc(a['message'])}", highlight=False)
 
 
 @programs_group.command("refresh")

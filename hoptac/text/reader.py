@@ -36,6 +36,12 @@ def expand(paths: Iterable[str]) -> Iterator[Path | str]:
             yield path
 
 
+def printable_name(name: str) -> str:
+    """A file name as text that can be printed and stored: bytes that are not UTF-8 (which
+    Python keeps as lone surrogates) written as ``\\xff``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _hidden(f: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in f.relative_to(root).parts)
 
@@ -46,6 +52,9 @@ def read_inputs(paths: Iterable[str]) -> Iterator[RawDocument | Failure]:
         for item in expand([argument]):
             if item == "-":
                 yield RawDocument(name="-", data=sys.stdin.buffer.read())
+                continue
+            if (shown := printable_name(str(item))) != str(item):
+                yield Failure(shown, "its name is not valid UTF-8: rename the file to store it")
                 continue
             try:
                 data = item.read_bytes()
@@ -69,6 +78,9 @@ def read_dump(name: str, data: bytes, path: str | None = None) -> Iterator[RawDo
             record = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             yield Failure(doc, f"line {number} is not valid JSON: {e}")
+            continue
+        except RecursionError:  # the decoder recurses once per level of nesting
+            yield Failure(doc, f"line {number} is JSON nested too deep to be an article")
             continue
         if not isinstance(record, dict):
             yield Failure(doc, f"line {number} is not a JSON object")
