@@ -1,6 +1,6 @@
 """How fast is the whole read–clean–extract path, and how does it compare with a general NER tagger?
 
-    python bench/extract_speed.py [--corpus generated|seeds|real|all] [--articles N] [--ner-sample N]
+    python bench/extract_speed.py [--corpus generated|seeds|real|sizes|all] [--articles N] [--ner-sample N]
 
 Three corpora, each timed beside underthesea's NER over a sample of the same files in the
 same run (absolute rates on shared machines vary from day to day; the ratio is the figure):
@@ -9,7 +9,9 @@ same run (absolute rates on shared machines vary from day to day; the ratio is t
   with menus and footers each), copied until there are ``--articles`` files;
 * ``real``: the 30 real news articles in ``../shared/corpus/real``, copied the same way;
 * ``generated``: articles made from the shipped sample corpus, with provinces, people,
-  dates and numbers varied so that no two are alike.
+  dates and numbers varied so that no two are alike;
+* ``sizes``: one document of 10 KB, 100 KB and 1 MB each (the sample articles end to end),
+  its time per kilobyte beside the smallest's: extraction is linear in the text's length.
 
 The corpus is written to a temporary directory and read back file by file through
 ``hoptac extract``'s path in one process (run it under ``taskset -c 0`` for one core). Peak
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from hoptac.extract import gazetteer
 from hoptac.extract.pipeline import extract
+from hoptac.text.article import RawDocument, read
 from hoptac.text.reader import read_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,14 +137,40 @@ def bench(corpus: str, count: int, ner_sample: int) -> None:
         print(f"ratio: hoptac is {rate / ner_rate:,.0f}x faster while also cleaning and extracting every fact kind")
 
 
+def bench_sizes(sizes_kb: tuple[int, ...] = (10, 100, 1000)) -> None:
+    """One document of each size, made of the sample articles end to end: extraction time
+    should grow with the text (the same milliseconds per kilobyte), not with its square."""
+    # the articles as read (clean text, one encoding), so that the whole document is one body of news
+    texts = [read(RawDocument(p.name, p.read_bytes())).text for p in articles_in(SAMPLE) if p.suffix in (".txt", ".html")]
+    extract(RawDocument("warm.txt", texts[0].encode("utf-8")))
+    print("== sizes: one document each, read+clean+extract")
+    base = None
+    for kb in sizes_kb:
+        parts, size, i = [], 0, 0
+        while size < kb * 1000:
+            parts.append(texts[i % len(texts)])
+            size += len(parts[-1].encode("utf-8"))
+            i += 1
+        data = "\n\n".join(parts).encode("utf-8")
+        start = time.perf_counter()
+        extract(RawDocument(f"{kb}kb.txt", data))
+        seconds = time.perf_counter() - start
+        per_kb = seconds * 1000 / (len(data) / 1000)
+        base = base or per_kb
+        print(f"{len(data) / 1000:>7,.0f} KB: {seconds:6.2f} s, {per_kb:.2f} ms per KB ({per_kb / base:.1f}x the smallest's)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", choices=["generated", "seeds", "real", "all"], default="all")
+    ap.add_argument("--corpus", choices=["generated", "seeds", "real", "sizes", "all"], default="all")
     ap.add_argument("--articles", type=int, default=None, help="files per corpus (default: 600 copies of seeds/real, 10,000 generated)")
     ap.add_argument("--ner-sample", type=int, default=20)
     a = ap.parse_args()
-    for corpus in ["seeds", "real", "generated"] if a.corpus == "all" else [a.corpus]:
-        bench(corpus, a.articles or (10_000 if corpus == "generated" else 600), a.ner_sample)
+    for corpus in ["seeds", "real", "generated", "sizes"] if a.corpus == "all" else [a.corpus]:
+        if corpus == "sizes":
+            bench_sizes()
+        else:
+            bench(corpus, a.articles or (10_000 if corpus == "generated" else 600), a.ner_sample)
 
 
 if __name__ == "__main__":

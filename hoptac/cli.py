@@ -15,7 +15,7 @@ from hoptac import __version__
 from hoptac.extract.pipeline import extract
 from hoptac.records import Record
 from hoptac.text.decode import DecodeError
-from hoptac.text.reader import Failure, expand, read_inputs
+from hoptac.text.reader import MAX_BYTES, Failure, expand, read_inputs
 
 PROGRESS_AFTER = 5  # files; fewer finish before a bar would be worth drawing
 
@@ -26,16 +26,21 @@ def main() -> None:
     """hoptac: a registry of Vietnam's S&T cooperation programs, read from the news."""
 
 
+max_size_option = click.option("--max-size", "max_size", type=click.IntRange(1), default=MAX_BYTES, show_default=True, envvar="HOPTAC_MAX_SIZE",
+                               metavar="BYTES", help="A document larger than this fails with the reason, and the batch goes on.")
+
+
 @main.command("extract")
 @click.argument("paths", nargs=-1, required=True)
+@max_size_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "table"]), default="jsonl", show_default=True,
               help="jsonl: one record per line (the extraction contract); json: one array; table: a summary to read.")
-def extract_command(paths: tuple[str, ...], fmt: str) -> None:
+def extract_command(paths: tuple[str, ...], fmt: str, max_size: int) -> None:
     """Extract records from articles: text or HTML files, directories, JSON Lines dumps, or - for stdin."""
     err = Console(stderr=True)
     failures = 0
     writer = {"jsonl": _JsonLines, "json": _JsonArray, "table": _Tables}[fmt]()
-    for item in _with_progress(paths, err):
+    for item in _with_progress(paths, err, max_size):
         if isinstance(item, Failure):
             failures += _report(err, item.name, item.reason)
             continue
@@ -56,19 +61,19 @@ def _report(err: Console, name: str, reason: str) -> int:
     return 1
 
 
-def _with_progress(paths: tuple[str, ...], err: Console) -> Iterator:
+def _with_progress(paths: tuple[str, ...], err: Console, max_size: int) -> Iterator:
     if not err.is_terminal:
-        yield from read_inputs(paths)
+        yield from read_inputs(paths, max_size)
         return
     files = list(expand(paths))
     if len(files) <= PROGRESS_AFTER:
-        yield from read_inputs(paths)
+        yield from read_inputs(paths, max_size)
         return
     columns = (TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("extract", total=len(files))
         for f in files:
-            yield from read_inputs([str(f)])
+            yield from read_inputs([str(f)], max_size)
             progress.advance(task)
 
 
@@ -162,8 +167,9 @@ def _print_json(data) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Extraction processes (default: the cores, at most 4).")
+@max_size_option
 @json_option
-def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, as_json: bool) -> None:
+def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, max_size: int, as_json: bool) -> None:
     """Read, extract and store articles; re-running adds only what is new or changed."""
     from hoptac.store.ingest import ingest
 
@@ -182,7 +188,7 @@ def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, as_
             if not err.is_terminal:
                 click.echo(f"committed: {s.added} added, {s.updated} updated, {s.reextracted} re-extracted, {s.skipped} skipped, {len(s.failed)} failed", err=True)
 
-        summary = ingest(engine, paths, jobs=jobs, progress=on_progress if err.is_terminal else None, on_batch=on_batch)
+        summary = ingest(engine, paths, jobs=jobs, progress=on_progress if err.is_terminal else None, on_batch=on_batch, max_bytes=max_size)
     result = {"run": summary.run_id, "extractor_version": summary.extractor_version, "added": summary.added, "updated": summary.updated,
               "reextracted": summary.reextracted, "skipped": summary.skipped,
               "failed": [{"name": n, "reason": r} for n, r in summary.failed], "orphaned_corrections": summary.orphaned}

@@ -37,12 +37,16 @@ CASES = [
     Case(b"good.txt", _article("Hà Giang", "Thái Nguyên"), "good.txt", None),
     # a path holding "[/y]": rich would read it as a closing tag
     Case(b"odd [/y]/name-\xff\xfe.txt", _article("Lào Cai", "Tây Bắc"), "odd [/y]/name-\\xff\\xfe.txt", "not valid UTF-8"),
-    Case(b"deep.jsonl", b'{"text": ' + b"[" * 200_000 + b"]" * 200_000 + b"}\n"
+    Case(b"deep.jsonl", b'{"text": ' + b"[" * 50_000 + b"]" * 50_000 + b"}\n"
          + json.dumps({"text": _article("Yên Bái", "Hùng Vương").decode()}, ensure_ascii=False).encode() + b"\n",
          "deep.jsonl#1", "nested too deep"),
     Case(b"markup [bold/title [red].txt", _article("Sơn La", "Tây Bắc", title="Tin [/] ngắn [bold]đặc biệt"), "title [red].txt", None),
     Case(b"markup [bold/[bold]broken.jsonl", b"{not json\n", "[bold]broken.jsonl#1", "not valid JSON"),
+    # over the size cap the tests set (LIMIT): read no further, whatever is inside
+    Case(b"huge.txt", _article("Lai Châu", "Tân Trào") * 2000, "huge.txt", "over the 150,000-byte limit"),
+    Case(b"huge.jsonl", json.dumps({"text": "x" * 200_000}).encode() + b"\n", "huge.jsonl#1", "over the 150,000-byte limit"),
 ]
+LIMIT = "150000"
 # deep.jsonl's second line is a good article too
 STORED = sum(c.failure is None for c in CASES) + 1
 
@@ -65,7 +69,7 @@ def _hoptac(*args: str) -> subprocess.CompletedProcess:
 
 def test_ingest_stores_every_good_article_and_names_every_bad_input_with_its_reason(folder, tmp_path):
     db = str(tmp_path / "hostile.db")
-    out = _hoptac("ingest", str(folder), "--db", db, "--json")
+    out = _hoptac("ingest", str(folder), "--db", db, "--json", "--max-size", LIMIT)
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr  # 1: some input failed
     result = json.loads(out.stdout)
     assert result["added"] == STORED
@@ -74,14 +78,14 @@ def test_ingest_stores_every_good_article_and_names_every_bad_input_with_its_rea
         (name,) = [n for n in failed if n.endswith(case.shown)]
         assert case.failure in failed[name]
     assert len(failed) == sum(c.failure is not None for c in CASES)
-    text = _hoptac("ingest", str(folder), "--db", str(tmp_path / "again.db"))  # the report for people
+    text = _hoptac("ingest", str(folder), "--db", str(tmp_path / "again.db"), "--max-size", LIMIT)  # the report for people
     assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
     assert all(c.shown in text.stdout for c in CASES if c.failure), text.stdout
 
 
 def test_titles_holding_markup_are_printed_as_text_by_every_command(folder, tmp_path):
     db = str(tmp_path / "markup.db")
-    assert _hoptac("ingest", str(folder), "--db", db).returncode == 1
+    assert _hoptac("ingest", str(folder), "--db", db, "--max-size", LIMIT).returncode == 1
     table = _hoptac("extract", str(folder / "markup [bold"), "--format", "table")
     assert "Traceback" not in table.stderr and "Tin [/] ngắn [bold]đặc biệt" in table.stdout, table.stderr
     assert "[bold]broken.jsonl#1" in table.stderr

@@ -254,7 +254,7 @@ def _elided(doc: Doc, earlier: list[_Mention], m: _Mention, k: re.Match, sentenc
 
 
 def _orgs_in(doc: Doc, a: int, b: int) -> list[OrgMention]:
-    return [o for o in doc.orgs if a <= o.start and o.end <= b]
+    return doc.orgs_within(a, b)
 
 
 def _party_like(doc: Doc, o: OrgMention, floor: int) -> bool:
@@ -296,7 +296,7 @@ def _subject_start(doc: Doc, clause_start: int, end: int) -> int:
     start = clause_start
     for c in re.finditer(r",", s[clause_start:end]):
         at = clause_start + c.start()
-        if not any(o.start < at < o.end for o in doc.orgs) and not _in_parentheses(s, clause_start, at):
+        if doc.org_holding(at) is None and not _in_parentheses(s, clause_start, at):
             start = at + 1
     return start
 

@@ -171,7 +171,7 @@ _COLLECTIVE_SUBJECT = re.compile(r"\b(?:hai|các) (?:bên|đơn vị|cơ quan|ng
 def _actors(doc: Doc, sentence_start: int, at: int) -> list[str]:
     """Who carries it out: the directed organizations, or the clause's subject."""
     clause_start = max(sentence_start, doc.s.rfind(";", sentence_start, at) + 1, doc.s.rfind(":", sentence_start, at) + 1)
-    orgs = [o for o in doc.orgs if clause_start <= o.start and o.end <= at]
+    orgs = doc.orgs_within(clause_start, at)
     directed = None
     for m in _re("actor_after", bounded=False).finditer(doc.s, clause_start, at):
         directed = m
@@ -250,7 +250,7 @@ _WORD = re.compile(r"[^\W\d_]")  # an action says something: "... - ông X cam k
 
 def _in_a_name(doc: Doc, m: re.Match) -> bool:
     """A word that is part of a body's name ("Bộ Ngoại giao", "Sở Thông tin và Truyền thông")."""
-    return any(o.start <= m.start() < o.end for o in doc.orgs)
+    return doc.org_holding(m.start()) is not None
 
 
 def _skip_space(s: str, i: int) -> int:
@@ -292,7 +292,7 @@ def _subject(doc: Doc, start: int, at: int) -> str | None:
         if between:
             org = doc.org_starting(_skip_space(s, said.end()))
             return org.name if org and not s[org.end : at].strip(" ,") else None
-    orgs = [o for o in doc.orgs if start <= o.start and o.end <= at and not _possessed(s, o)]
+    orgs = [o for o in doc.orgs_within(start, at) if not _possessed(s, o)]
     people = [(a, b, held) for a, b, _, held in doc.people if start <= a and b <= at + 1 and held]
     last_org = orgs[-1] if orgs else None
     last_person = people[-1] if people else None

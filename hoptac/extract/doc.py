@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, wraps
@@ -151,6 +151,38 @@ class Doc:
             for i, k in enumerate(self.tokens.keys):
                 where.setdefault(k, []).append(i)
         return where
+
+    def orgs_starting_in(self, a: int, b: int) -> list[OrgMention]:
+        """The organization mentions that start at a shadow offset in ``[a, b)``, in order:
+        found by bisection, so that rules asking about every sentence of a long text do not
+        scan every mention each time."""
+        starts = self._org_spans()[0]
+        return self.orgs[bisect_left(starts, a) : bisect_left(starts, b)]
+
+    def orgs_within(self, a: int, b: int) -> list[OrgMention]:
+        """The organization mentions wholly inside ``[a, b)`` (end at ``b`` or before)."""
+        return [o for o in self.orgs_starting_in(a, b) if o.end <= b]
+
+    def org_holding(self, pos: int) -> OrgMention | None:
+        """An organization mention whose name covers shadow offset ``pos``."""
+        starts, reach = self._org_spans()
+        i = bisect_right(starts, pos) - 1
+        while i >= 0 and reach[i] > pos:  # reach: the furthest end of the mentions up to i
+            if self.orgs[i].end > pos:
+                return self.orgs[i]
+            i -= 1
+        return None
+
+    def _org_spans(self) -> tuple[list[int], list[int]]:
+        index = self.memo.get("org spans")
+        if index is None or index[0] is not self.orgs or index[1] != len(self.orgs):
+            starts, reach, furthest = [], [], 0
+            for o in self.orgs:
+                starts.append(o.start)
+                furthest = max(furthest, o.end)
+                reach.append(furthest)
+            index = self.memo["org spans"] = (self.orgs, len(self.orgs), starts, reach)
+        return index[2], index[3]
 
     def org_starting(self, pos: int) -> OrgMention | None:
         """The organization mention that starts at shadow offset ``pos``, if any."""

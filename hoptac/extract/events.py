@@ -23,6 +23,7 @@ from other figures would be a guess.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -122,7 +123,9 @@ def _mentions(doc: Doc) -> list[_Mention]:
     trigger_re, table = _triggers()
     s = doc.s
     legal = doc.results.get("legal_spans", [])
-    quotes = [(q.start(), q.end()) for q in _QUOTES.finditer(s)]
+    quoted = bytearray(len(s) + 1)  # 1 strictly inside a quotation: one look-up a happening, however long the text
+    for q in _QUOTES.finditer(s):
+        quoted[q.start() + 1 : q.end()] = b"\x01" * max(0, q.end() - q.start() - 1)
     lead_end = _lead_end(doc)
     triggers = []
     for t in _named_happenings(s, doc.matches(trigger_re, _trigger_words())):
@@ -137,7 +140,7 @@ def _mentions(doc: Doc) -> list[_Mention]:
             t.start(), t.end(), table[t.group().lower()], t.group(), sentence, date_, lead,
             background=_recalled(doc, clause, t, date_, lead),
             future=bool(_words("future").search(s, clause[0], clause[1]) or _DEADLINE_IN.search(s, clause[0], clause[1])),
-            quoted=any(x < t.start() < y for x, y in quotes),
+            quoted=bool(quoted[t.start()]),
         ))
     return out
 
@@ -172,10 +175,17 @@ def _owners(s: str, triggers: list, dates: list[DateMention]) -> dict[int, DateM
     tại cuộc họp báo ...") to the first one after it, any other to the nearest. A press
     conference's date is its own."""
     owned: dict[int, DateMention] = {}
+    # a clause lies inside its happening's sentence: only the happenings of the date's sentence can own it
+    by_sentence: dict[int, list[int]] = {}
+    for i, (_, sentence, _) in enumerate(triggers):
+        by_sentence.setdefault(sentence[0], []).append(i)
+    sentence_starts = sorted(by_sentence)
     for d in dates:
         if _RECALLED_SIGNING.search(s, max(0, d.start - 50), d.start):
             continue
-        candidates = [i for i, (_, _, clause) in enumerate(triggers) if clause[0] <= d.start < clause[1]]
+        k = bisect_right(sentence_starts, d.start) - 1
+        nearby = by_sentence[sentence_starts[k]] if k >= 0 else []
+        candidates = [i for i in nearby if triggers[i][2][0] <= d.start < triggers[i][2][1]]
         if not candidates:
             continue
         clause = triggers[candidates[0]][2]
@@ -338,7 +348,7 @@ def _resolve(doc: Doc, m: _Mention, article_year: int | None) -> str | None:
         named = _year_in_name(doc.s, m) if m.type in _NAMED else None
         if named and m.type == "review" and m.date.month <= 3:
             named += 1  # "Hội nghị tổng kết năm 2017 ... sáng 9/1": a year is reviewed after it ends
-        year = named or article_year or _year_of_month(doc.s, m.date.month)
+        year = named or article_year or _year_of_month(doc, m.date.month)
         day = m.date.resolve(year) if year else None
     return day.isoformat() if day else None
 
@@ -390,8 +400,13 @@ def _lunar_year(can: str, chi: str) -> int:
     raise ValueError(f"no year is {can} {chi}")
 
 
-def _year_of_month(s: str, month: int) -> int | None:
+def _year_of_month(doc: Doc, month: int) -> int | None:
     """"có hiệu lực từ tháng 1-2019": a happening in month 1 of an undated article is in 2019."""
-    years = {int(m["y"]) for m in _MONTH_YEAR.finditer(s) if int(m["m"]) == month}
-    return years.pop() if len(years) == 1 else None
+    by_month = doc.memo.get("month years")
+    if by_month is None:  # read once: a long text asks for many months
+        by_month = doc.memo["month years"] = {}
+        for m in _MONTH_YEAR.finditer(doc.s):
+            by_month.setdefault(int(m["m"]), set()).add(int(m["y"]))
+    years = by_month.get(month, set())
+    return next(iter(years)) if len(years) == 1 else None
 

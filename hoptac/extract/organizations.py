@@ -972,10 +972,12 @@ def resolve_bare(mentions: list[OrgMention], doc: Doc) -> list[OrgMention]:
     "Giám đốc Sở" in a Cao Bằng article is the Sở KH&CN tỉnh Cao Bằng; "Huyện ủy" beside
     "huyện Hương Sơn" is Huyện ủy Hương Sơn. Where the article names none, the head is dropped.
     """
-    out = []
+    out, targets = [], {}  # by head: the same answer for every bare mention of it
     for m in mentions:
         if m.head_only:
-            target = _most_named(mentions, m.name, doc.province) or _default(doc.s, m.name, doc.province)
+            if m.name not in targets:
+                targets[m.name] = _most_named(mentions, m.name, doc.province) or _default(doc.s, m.name, doc.province)
+            target = targets[m.name]
             if target is None:
                 continue
             m = replace(m, name=target[0], province=target[1], head_only=False)
@@ -1053,13 +1055,15 @@ def with_short_names(doc: Doc, mentions: list[OrgMention]) -> list[OrgMention]:
             defined.setdefault(brand, m)
     # an acronym the article defines is its own, whatever a body elsewhere is called by it
     kept = [m for m in mentions if not (m.printed in defined and defined[m.printed].name != m.name and m.printed not in _brands(defined[m.printed]))]
-    taken = [(m.start, m.end) for m in kept]
+    taken = bytearray(len(s) + 1)  # offsets already inside a mention: a look-up, not a scan of every mention
+    for m in kept:
+        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
     found = []
     for alias, org in defined.items():
         for at in _word_occurrences(s, alias):
-            if not any(x <= at < y for x, y in taken):
+            if not taken[at]:
                 found.append(replace(org, start=at, end=at + len(alias)))
-                taken.append((at, at + len(alias)))
+                taken[at : at + len(alias)] = b"\x01" * len(alias)
     return kept + found
 
 

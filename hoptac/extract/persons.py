@@ -190,7 +190,7 @@ def _seat_at(doc: Doc, pos: int) -> tuple[str, int] | None:
 
 def _org_overlapping(doc: Doc, start: int, end: int) -> OrgMention | None:
     """A body whose name begins inside the title and goes on after it."""
-    return next((o for o in doc.orgs if start < o.start < end < o.end), None)
+    return next((o for o in doc.orgs_starting_in(start + 1, end) if o.end > end), None)
 
 
 def _take_qualifier(doc: Doc, post: _Post, end: int) -> int:

@@ -34,7 +34,7 @@ from hoptac.store.schema import document_versions, documents, facts, failures, l
 from hoptac.store.search import index_entities
 from hoptac.text.decode import DecodeError
 from hoptac.text.fold import fold
-from hoptac.text.reader import Failure, read_inputs
+from hoptac.text.reader import MAX_BYTES, Failure, read_inputs
 from hoptac.track import sync as track
 
 BATCH = 200  # documents per transaction: large enough to amortise a commit, small enough to lose little
@@ -77,8 +77,10 @@ class _Pending:
 
 
 def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, version: str | None = None,
-           progress: Callable[[Summary], None] | None = None, on_batch: Callable[[Summary], None] | None = None) -> Summary:
-    """Store everything the paths hold; ``version`` overrides the extractor version (for tests and replays)."""
+           progress: Callable[[Summary], None] | None = None, on_batch: Callable[[Summary], None] | None = None,
+           max_bytes: int | None = MAX_BYTES) -> Summary:
+    """Store everything the paths hold; ``version`` overrides the extractor version (for tests and replays);
+    a document over ``max_bytes`` is a failure."""
     version = version or extractor_version()
     summary = Summary(0, version)
     with write(engine) as conn:
@@ -87,7 +89,7 @@ def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, ver
         known = _Known.load(conn)
     resolver: Resolver | None = None  # one for the whole run: its memory of blocks spans batches
     try:
-        pending = _plan(read_inputs(paths), known, version, summary, progress)
+        pending = _plan(read_inputs(paths, max_bytes), known, version, summary, progress)
         for batch in _batches(_extracted(pending, jobs), BATCH):
             with write(engine) as conn:
                 resolver = resolver or Resolver(conn)

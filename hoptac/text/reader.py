@@ -15,6 +15,9 @@ from pathlib import Path
 from hoptac.text.article import RawDocument
 
 DUMP_SUFFIXES = (".jsonl", ".ndjson")
+# Bytes one document may have: a news article is some kilobytes and extraction runs at about a
+# megabyte a second, so a stray 50 MB file fails at once instead of holding the batch.
+MAX_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def _hidden(f: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in f.relative_to(root).parts)
 
 
-def read_inputs(paths: Iterable[str]) -> Iterator[RawDocument | Failure]:
+def read_inputs(paths: Iterable[str], max_bytes: int | None = MAX_BYTES) -> Iterator[RawDocument | Failure]:
+    """Every document the paths hold; one over ``max_bytes`` (None: no limit) is a failure."""
     for argument in paths:
         root = Path(argument) if argument != "-" and Path(argument).is_dir() else None
         for item in expand([argument]):
@@ -56,24 +60,35 @@ def read_inputs(paths: Iterable[str]) -> Iterator[RawDocument | Failure]:
             if (shown := printable_name(str(item))) != str(item):
                 yield Failure(shown, "its name is not valid UTF-8: rename the file to store it")
                 continue
+            dump = item.suffix.lower() in DUMP_SUFFIXES
             try:
+                if not dump and max_bytes is not None and (size := item.stat().st_size) > max_bytes:
+                    yield Failure(str(item), _too_large(size, max_bytes))
+                    continue
                 data = item.read_bytes()
             except OSError as e:
                 yield Failure(str(item), e.strerror or str(e))
                 continue
             path = item.relative_to(root).as_posix() if root else item.name
-            if item.suffix.lower() in DUMP_SUFFIXES:
-                yield from read_dump(item.name, data, path)
+            if dump:
+                yield from read_dump(item.name, data, path, max_bytes)
             else:
                 yield RawDocument(name=item.name, data=data, path=path)
 
 
-def read_dump(name: str, data: bytes, path: str | None = None) -> Iterator[RawDocument | Failure]:
+def _too_large(size: int, limit: int) -> str:
+    return f"{size:,} bytes is over the {limit:,}-byte limit for one document (--max-size)"
+
+
+def read_dump(name: str, data: bytes, path: str | None = None, max_bytes: int | None = MAX_BYTES) -> Iterator[RawDocument | Failure]:
     """A JSON Lines dump: ``{"url", "html" or "text", ...}`` per line; ``name#N`` per record."""
     for number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
             continue
         doc = f"{name}#{number}"
+        if max_bytes is not None and len(line) > max_bytes:
+            yield Failure(doc, f"line {number}: " + _too_large(len(line), max_bytes))
+            continue
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
