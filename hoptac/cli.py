@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from urllib.parse import urlsplit
 from collections.abc import Iterator
 
 import click
@@ -487,8 +488,14 @@ def export_command(out_dir: str, db: str | None, formats: str) -> None:
 @click.option("--secure-cookies", is_flag=True, help="Send session cookies over HTTPS only (behind TLS).")
 @click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True,
               help="Server processes. Login throttling counts per process.")
+@click.option("--base-url", envvar="HOPTAC_BASE_URL", metavar="URL",
+              help="Where readers reach the app (https://hoptac.example.vn/), for the feeds' links. Default: the address served.")
+@click.option("--trusted-host", "trusted_hosts", multiple=True, envvar="HOPTAC_TRUSTED_HOSTS", metavar="NAME",
+              help="A Host header to answer (repeat it; *.example.vn allowed); others get a 400. "
+                   "Default: the base URL's host and localhost, or any host when listening on every interface.")
 @settings_option
-def serve_command(db: str | None, host: str, port: int, private: bool, secure_cookies: bool, workers: int, settings: str | None) -> None:
+def serve_command(db: str | None, host: str, port: int, private: bool, secure_cookies: bool, workers: int,
+                  base_url: str | None, trusted_hosts: tuple[str, ...], settings: str | None) -> None:
     """Serve the web app and the REST API (docs at /api/docs)."""
     import os
 
@@ -498,9 +505,15 @@ def serve_command(db: str | None, host: str, port: int, private: bool, secure_co
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
     _settings(settings)  # a broken rules file is reported here too
-    os.environ.update(HOPTAC_SERVE_DB=url, HOPTAC_SERVE_PRIVATE="1" if private else "", HOPTAC_SERVE_SECURE="1" if secure_cookies else "",
-                      HOPTAC_SERVE_SETTINGS=settings or "")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    base_url = base_url or f"http://{shown}:{port}/"
+    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).hostname:
+        raise click.BadParameter(f"{base_url!r} is not an http(s) address", param_hint="--base-url")
+    if not trusted_hosts and host != "0.0.0.0":
+        trusted_hosts = (urlsplit(base_url).hostname, "localhost", "127.0.0.1", host)
+    os.environ.update(HOPTAC_SERVE_DB=url, HOPTAC_SERVE_PRIVATE="1" if private else "", HOPTAC_SERVE_SECURE="1" if secure_cookies else "",
+                      HOPTAC_SERVE_SETTINGS=settings or "", HOPTAC_SERVE_BASE_URL=base_url,
+                      HOPTAC_SERVE_TRUSTED_HOSTS=",".join(dict.fromkeys(trusted_hosts)))
     click.echo(f"hoptac: serving {engine.url.render_as_string(hide_password=True)} at http://{shown}:{port}/ (API docs: http://{shown}:{port}/api/docs)", err=True)
     uvicorn.run("hoptac.web.app:from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning",
                 proxy_headers=False)

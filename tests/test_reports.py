@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from html.parser import HTMLParser
 
+import httpx
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
@@ -21,6 +22,7 @@ from hoptac.track import feeds, monitor, record, report
 from hoptac.track.settings import load
 from hoptac.web import charts
 from hoptac.web.app import create_app
+from hoptac.web.process import served
 
 AS_OF = date(2026, 11, 22)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -493,10 +495,10 @@ def test_the_feeds_have_their_content_types(client):
     assert r.status_code == 200 and r.headers["content-type"] == "application/atom+xml; charset=utf-8"
     root = ET.fromstring(r.content)
     assert root.find(f"{ATOM}title").text == "hoptac: alerts · Cần Thơ" and root.findall(f"{ATOM}entry")
-    assert all(link.get("href").startswith("http://testserver/") for link in root.iter(f"{ATOM}link"))
+    assert all(link.get("href").startswith("http://localhost:8000/") for link in root.iter(f"{ATOM}link"))  # the default base URL
     r = client.get("/feeds/due.ics", params={"province": "Long An", "as_of": "2026-11-22"})
     assert r.status_code == 200 and r.headers["content-type"] == "text/calendar; charset=utf-8"
-    assert "DTSTART;VALUE=DATE:20240731\r\n" in r.text and "URL:http://testserver/programs/" in r.text
+    assert "DTSTART;VALUE=DATE:20240731\r\n" in r.text and "URL:http://localhost:8000/programs/" in r.text
 
 
 def test_bad_parameters_are_refused(client):
@@ -515,3 +517,27 @@ def test_a_private_server_asks_who_reads_its_feeds(store):
 def test_the_report_is_json_ready(national):
     import json
     assert json.loads(json.dumps(national, ensure_ascii=False)) == national
+
+
+def test_feed_links_come_from_the_configured_address_never_from_a_requests_host(store):
+    base = "https://hoptac.example.vn/"
+    open_app = TestClient(create_app(store, base_url=base), follow_redirects=False)
+    # anyone may send any Host: the links (and the cached page the next reader gets) do not change
+    poisoned = open_app.get("/feeds/alerts.atom", params={"as_of": "2026-11-22"}, headers={"Host": "attacker.example"})
+    clean = open_app.get("/feeds/alerts.atom", params={"as_of": "2026-11-22"})
+    for r in (poisoned, clean):
+        links = [link.get("href") for link in ET.fromstring(r.content).iter(f"{ATOM}link")]
+        assert links and all(h.startswith(base) for h in links), links
+    calendar = open_app.get("/feeds/due.ics", params={"as_of": "2026-11-22"}, headers={"Host": "attacker.example"}).text
+    assert "attacker" not in calendar and f"URL:{base}programs/" in calendar
+    guarded = TestClient(create_app(store, base_url=base, trusted_hosts=["hoptac.example.vn", "localhost"]), base_url="http://hoptac.example.vn")
+    assert guarded.get("/feeds/alerts.atom", headers={"Host": "attacker.example"}).status_code == 400
+    assert guarded.get("/feeds/alerts.atom").status_code == 200
+
+
+def test_hoptac_serve_answers_only_its_own_names_by_default(store):
+    with served(store) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.get("/feeds/alerts.atom", headers={"Host": "attacker.example"}).status_code == 400
+        r = client.get("/feeds/alerts.atom", params={"as_of": "2026-11-22"})
+        port = server.url.rsplit(":", 1)[1]
+        assert r.status_code == 200 and f"http://localhost:{port}/" in r.text

@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 from fastapi import Depends, FastAPI, Request
@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from hoptac import __version__
 from hoptac.store.browse import generation
@@ -36,15 +37,20 @@ from hoptac.web.middleware import BodyLimit, ETags, PageCache, SecurityHeaders, 
 
 log = logging.getLogger("hoptac.web")
 
+DEFAULT_BASE_URL = "http://localhost:8000/"  # hoptac serve's own default address
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests", 500: "internal_error"}
 
 
-def create_app(db: str | None = None, *, private: bool = False, secure_cookies: bool = False, settings: str | None = None) -> FastAPI:
+def create_app(db: str | None = None, *, private: bool = False, secure_cookies: bool = False, settings: str | None = None,
+               base_url: str | None = None, trusted_hosts: Sequence[str] | None = None) -> FastAPI:
     """The app over the store at ``db`` (a path or URL; see ``hoptac.store.db.url_of``).
 
     ``private``: reading needs a login too. ``secure_cookies``: send cookies over HTTPS only
     (set it when serving behind TLS). ``settings``: the monitor's rules file (see ``hoptac.track.settings``).
+    ``base_url``: the address readers reach the app at, for the absolute links of the feeds
+    (never taken from a request's Host header, which any client sets). ``trusted_hosts``: the
+    Host headers answered (``*.example.vn`` patterns); any other gets a 400. None: any.
     """
     app = FastAPI(title="hoptac", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", dependencies=[Depends(no_nul)],
                   description="Vietnam's science-and-technology cooperation programs, read from the agencies' news. "
@@ -52,6 +58,7 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
                               "(`Authorization: Bearer …`, from `POST /api/v1/auth/token` or `hoptac user token`).")
     app.state.engine = connect(db)
     app.state.private = private
+    app.state.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/"
     app.state.secure_cookies = secure_cookies
     app.state.monitor_settings = monitor_settings.load(settings)
     app.state.memo = Memo()
@@ -60,6 +67,8 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.add_middleware(ETags)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    if trusted_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(trusted_hosts))
     # The more specific mount first: /static would otherwise answer /static/swagger/... with 404.
     app.mount("/static/swagger", StaticFiles(directory=str(resources.files("fastapi_swagger") / "resources")), name="swagger")
     app.mount("/static", StaticFiles(directory=str(resources.files("hoptac.web") / "static")), name="static")
@@ -156,4 +165,6 @@ def _handler(reply, status: int):
 def from_environment() -> FastAPI:
     """The app ``hoptac serve`` starts in each server process, configured by its environment."""
     return create_app(os.environ["HOPTAC_SERVE_DB"], private=bool(os.environ.get("HOPTAC_SERVE_PRIVATE")),
-                      secure_cookies=bool(os.environ.get("HOPTAC_SERVE_SECURE")), settings=os.environ.get("HOPTAC_SERVE_SETTINGS"))
+                      secure_cookies=bool(os.environ.get("HOPTAC_SERVE_SECURE")), settings=os.environ.get("HOPTAC_SERVE_SETTINGS"),
+                      base_url=os.environ.get("HOPTAC_SERVE_BASE_URL"),
+                      trusted_hosts=[h for h in os.environ.get("HOPTAC_SERVE_TRUSTED_HOSTS", "").split(",") if h])

@@ -71,7 +71,7 @@ def alerts_feed(request: Request, conn: Db, _: Reader, province: Province = None
     day = as_of_day(as_of)
     place = report.province_name(province)
     found = monitor.alerts(conn, day, request.app.state.monitor_settings, province=place)
-    body = feeds.atom(found, base_url=str(request.base_url), as_of=day, title="hoptac: alerts" + (f" · {place}" if place else ""))
+    body = feeds.atom(found, base_url=request.app.state.base_url, as_of=day, title="hoptac: alerts" + (f" · {place}" if place else ""))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -79,6 +79,6 @@ def alerts_feed(request: Request, conn: Db, _: Reader, province: Province = None
 def due_calendar(request: Request, conn: Db, _: Reader, province: Province = None, as_of: AsOf = None):
     """What falls due (commitments, action items, programs' milestones) as an iCalendar file to subscribe to."""
     day = as_of_day(as_of)
-    body = feeds.ical(conn, base_url=str(request.base_url), settings=request.app.state.monitor_settings, province=province, as_of=day)
+    body = feeds.ical(conn, base_url=request.app.state.base_url, settings=request.app.state.monitor_settings, province=province, as_of=day)
     name = "hoptac-due" + (f"-{_slug(province)}" if _slug(province) else "") + ".ics"
     return Response(body, media_type="text/calendar; charset=utf-8", headers={"Content-Disposition": f'inline; filename="{name}"'})
