@@ -45,7 +45,14 @@ CASES = [
     # over the size cap the tests set (LIMIT): read no further, whatever is inside
     Case(b"huge.txt", _article("Lai Châu", "Tân Trào") * 2000, "huge.txt", "over the 150,000-byte limit"),
     Case(b"huge.jsonl", json.dumps({"text": "x" * 200_000}).encode() + b"\n", "huge.jsonl#1", "over the 150,000-byte limit"),
+    Case(b"empty.txt", b"", "empty.txt", "no article text in it"),
+    Case(b"nul-ff.txt", b"\x00\xff" * 500, "nul-ff.txt", "not text"),  # decodes as UTF-16 "ÿÿÿ", which is no text
+    Case(b"photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "photo.txt", "PNG"),
+    Case(b"photo2.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "photo2.txt", "same bytes as photo.txt, which failed"),
+    Case(b"numbers.jsonl", b'{"html": 123}\n', "numbers.jsonl#1", '"html" is int, not text'),
 ]
+# made by the fixture: what git cannot hold
+SPECIAL = {"pipe.txt": "not a regular file but a FIFO", "loop": "Too many levels of symbolic links"}
 LIMIT = "150000"
 # deep.jsonl's second line is a good article too
 STORED = sum(c.failure is None for c in CASES) + 1
@@ -59,6 +66,8 @@ def folder(tmp_path_factory) -> Path:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(case.data)
+    os.mkfifo(root / "pipe.txt")  # reading it would wait for a writer forever
+    (root / "loop").symlink_to("loop")
     return root
 
 
@@ -77,7 +86,10 @@ def test_ingest_stores_every_good_article_and_names_every_bad_input_with_its_rea
     for case in (c for c in CASES if c.failure):
         (name,) = [n for n in failed if n.endswith(case.shown)]
         assert case.failure in failed[name]
-    assert len(failed) == sum(c.failure is not None for c in CASES)
+    for name, reason in SPECIAL.items():
+        (shown,) = [n for n in failed if n.endswith(name)]
+        assert reason in failed[shown]
+    assert len(failed) == sum(c.failure is not None for c in CASES) + len(SPECIAL)
     text = _hoptac("ingest", str(folder), "--db", str(tmp_path / "again.db"), "--max-size", LIMIT)  # the report for people
     assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
     assert all(c.shown in text.stdout for c in CASES if c.failure), text.stdout

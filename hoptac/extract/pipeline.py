@@ -21,6 +21,7 @@ from hoptac.extract.organizations import organizations
 from hoptac.extract.persons import persons
 from hoptac.records import Organization, Record
 from hoptac.text.article import Article, RawDocument, read
+from hoptac.text.decode import DecodeError
 
 # Order matters only where a component reads an earlier one's results: persons and
 # agreements use the organizations; events skip dates inside legal references; agreements
@@ -51,8 +52,12 @@ def extractor_version() -> str:
 
 
 def extract(raw: RawDocument) -> Record:
-    """Read and extract one document. Raises ``DecodeError`` if it is not text."""
-    return extract_article(read(raw))
+    """Read and extract one document. Raises ``DecodeError`` if it is not text, or holds none
+    (an empty file, a page of menus and scripts only): there is nothing to store."""
+    article = read(raw)
+    if not article.text:
+        raise DecodeError("no article text in it")
+    return extract_article(article)
 
 
 def extract_article(article: Article) -> Record:

@@ -74,6 +74,23 @@ class _Pending:
     record: dict | None = None
     error: str | None = None
     before: dict[str, Link] = field(default_factory=dict)  # how its mentions were resolved last time
+    copies: _Copies | None = None
+
+
+@dataclass
+class _Copies:
+    """Files of this run with the same bytes as a document still on its way to the store: they
+    share its outcome (skipped when it is stored, failed with its reason when it fails)."""
+
+    names: list[str] = field(default_factory=list)
+    failure: str | None = None
+    done: bool = False
+
+    def settle(self, name: str, summary: Summary, original: str) -> None:
+        if self.failure is None:
+            summary.skipped += 1
+        else:
+            summary.failed.append((name, f"the same bytes as {original}, which failed: {self.failure}"))
 
 
 def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, version: str | None = None,
@@ -108,6 +125,7 @@ class _Known:
     """What the store already holds, read once so that deciding costs no queries."""
 
     def __init__(self) -> None:
+        self.this_run: dict[str, tuple[str, _Copies]] = {}  # sha256 -> (name, copies) of what this run sends to extraction
         self.current: dict[str, tuple[str, str]] = {}  # sha256 of a document's current bytes -> (extractor version, key)
         self.past: set[str] = set()  # sha256 of bytes a document once had
         self.keys: set[str] = set()
@@ -146,11 +164,19 @@ def _plan(items: Iterator, known: _Known, version: str, summary: Summary, progre
             sha = hashlib.sha256(item.data).hexdigest()
             key = known.owner(item.url or item.path or item.name, sha)
             action = known.action(key, sha, version)
-            if action == "skipped":
+            if sha in known.this_run:
+                original, copies = known.this_run[sha]
+                if copies.done:
+                    copies.settle(item.name, summary, original)
+                else:
+                    copies.names.append(item.name)
+            elif action == "skipped":
                 summary.skipped += 1
             else:
                 known.remember(key, sha, version)
-                yield item, _Pending(item.name, key, sha, len(item.data), action)
+                copies = _Copies()
+                known.this_run[sha] = (item.name, copies)
+                yield item, _Pending(item.name, key, sha, len(item.data), action, copies=copies)
         if progress:
             progress(summary)
 
@@ -211,6 +237,11 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
 def _write_batch(conn: Connection, resolver: Resolver, batch: list[_Pending], summary: Summary) -> None:
     stored: list[tuple[int, _Pending, list[FactRow]]] = []
     for p in batch:
+        if p.copies is not None:
+            p.copies.failure, p.copies.done = (p.error or "unreadable") if p.record is None else None, True
+            for name in p.copies.names:
+                p.copies.settle(name, summary, p.name)
+            p.copies.names.clear()
         if p.record is None:
             summary.failed.append((p.name, p.error or "unreadable"))
             continue

@@ -139,7 +139,10 @@ def _looks_like_text(text: str) -> bool:
             return False
         elif cat != "Zs":
             other += 1
-    return letters >= 1 and letters >= other
+    # text has words: a run of one repeated character ("ÿÿÿ" from b"\x00\xff" repeated) or
+    # forty characters without a space are data that happens to decode
+    words = len(text) <= 40 or any(ch.isspace() for ch in text)
+    return letters >= 1 and letters >= other and words and (len(text) < 12 or len(set(text)) >= 4)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

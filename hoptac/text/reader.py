@@ -7,6 +7,7 @@ and reason, and the batch goes on.
 from __future__ import annotations
 
 import json
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ def expand(paths: Iterable[str]) -> Iterator[Path | str]:
             continue
         path = Path(p)
         if path.is_dir():
-            yield from sorted((f for f in path.rglob("*") if f.is_file() and not _hidden(f, path)), key=lambda f: f.as_posix())
+            # everything but folders: a FIFO, a socket or a broken link is reported, not passed over
+            yield from sorted((f for f in path.rglob("*") if not f.is_dir() and not _hidden(f, path)), key=lambda f: f.as_posix())
         else:
             yield path
 
@@ -62,8 +64,12 @@ def read_inputs(paths: Iterable[str], max_bytes: int | None = MAX_BYTES) -> Iter
                 continue
             dump = item.suffix.lower() in DUMP_SUFFIXES
             try:
-                if not dump and max_bytes is not None and (size := item.stat().st_size) > max_bytes:
-                    yield Failure(str(item), _too_large(size, max_bytes))
+                found = item.stat()  # before opening: reading a FIFO would wait for a writer forever
+                if not stat.S_ISREG(found.st_mode):
+                    yield Failure(str(item), f"not a regular file but {_KINDS.get(stat.S_IFMT(found.st_mode), 'a special file')}")
+                    continue
+                if not dump and max_bytes is not None and found.st_size > max_bytes:
+                    yield Failure(str(item), _too_large(found.st_size, max_bytes))
                     continue
                 data = item.read_bytes()
             except OSError as e:
@@ -74,6 +80,9 @@ def read_inputs(paths: Iterable[str], max_bytes: int | None = MAX_BYTES) -> Iter
                 yield from read_dump(item.name, data, path, max_bytes)
             else:
                 yield RawDocument(name=item.name, data=data, path=path)
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
 
 
 def _too_large(size: int, limit: int) -> str:
@@ -100,8 +109,12 @@ def read_dump(name: str, data: bytes, path: str | None = None, max_bytes: int | 
         if not isinstance(record, dict):
             yield Failure(doc, f"line {number} is not a JSON object")
             continue
-        body, media = (record.get("html"), "text/html") if record.get("html") else (record.get("text"), "text/plain")
-        if not isinstance(body, str) or not body.strip():
+        field = "html" if record.get("html") not in (None, "") else "text"
+        body, media = record.get(field), "text/html" if field == "html" else "text/plain"
+        if body is not None and not isinstance(body, str):
+            yield Failure(doc, f'line {number}: "{field}" is {type(body).__name__}, not text')
+            continue
+        if not body or not body.strip():
             yield Failure(doc, f'line {number} has neither "html" nor "text"')
             continue
         url = record.get("url") if isinstance(record.get("url"), str) else None
