@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from conftest import CAN_THO_SIGNING, CAN_THO_VISIT, CAO_BANG, HAI_PHONG, QUANG_NINH
 
@@ -184,6 +184,15 @@ def test_the_can_tho_department_is_one_organization_in_both_can_tho_articles(see
         data = show.organization(conn, the_entity(conn, "organization", CAN_THO_DEPARTMENT))
     assert names(data["documents"]) == {CAN_THO_VISIT, CAN_THO_SIGNING}
     assert "Ngô Anh Tín" in {p["name"] for p in data["people"]}
+
+
+def test_facts_are_stored_as_readable_utf8_json(seeded):
+    """What Datasette, psql or SQL's LIKE sees in the JSON columns: the words, not \\u escapes."""
+    with seeded.connect() as conn:
+        raw = conn.execute(text("SELECT CAST(data AS TEXT) FROM facts WHERE kind = 'organization'")).scalars().all()
+        hits = conn.execute(text("SELECT count(*) FROM facts WHERE CAST(data AS TEXT) LIKE :w"), {"w": "%Sở Khoa học%"}).scalar_one()
+    assert raw and not any("\\u" in r for r in raw)
+    assert hits > 0
 
 
 def test_search_can_tho_without_accents_ranks_both_can_tho_articles_first(seeded, store_url):

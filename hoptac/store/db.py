@@ -8,6 +8,7 @@ apply them.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 from contextlib import AbstractContextManager
@@ -44,7 +45,9 @@ def connect(db: str | None = None) -> Engine:
     url = url_of(db)
     try:
         sqlite = url.startswith("sqlite")
-        engine = create_engine(url, pool_pre_ping=not sqlite, connect_args={"isolation_level": None} if sqlite else {})
+        # JSON columns as UTF-8 text ("Sở", not "\u1edf"): readable in Datasette, psql and SQL's LIKE
+        engine = create_engine(url, pool_pre_ping=not sqlite, connect_args={"isolation_level": None} if sqlite else {},
+                               json_serializer=_json_text)
     except Exception as e:  # a malformed URL or an unknown driver
         raise StoreError(f"cannot open {url}: {e}") from e
     if engine.dialect.name == "sqlite":
@@ -58,6 +61,10 @@ def connect(db: str | None = None) -> Engine:
         engine.dispose()
         raise StoreError(f"cannot open {engine.url.render_as_string(hide_password=True)}: {e}") from e
     return engine
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
