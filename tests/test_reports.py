@@ -507,6 +507,13 @@ def test_bad_parameters_are_refused(client):
     assert client.get("/feeds/alerts.atom", params={"as_of": "2026-11-22", "province": "x" * 101}).status_code == 400
 
 
+@pytest.mark.parametrize("path", ["/monitor", "/programs", "/reports", "/reports/report.pdf", "/feeds/alerts.atom", "/feeds/due.ics", "/api/v1/alerts"])
+def test_a_province_no_one_knows_is_a_400_on_every_tracking_page(client, path):
+    r = client.get(path, params={"province": "Atlantis", "as_of": "2026-11-22"})
+    assert r.status_code == 400 and "Atlantis" in r.text, (r.status_code, r.text[:200])
+    assert client.get(path, params={"province": "can tho", "as_of": "2026-11-22"}).status_code == 200
+
+
 def test_a_private_server_asks_who_reads_its_feeds(store):
     private = TestClient(create_app(store, private=True), follow_redirects=False)
     for path in ("/reports?as_of=2026-11-22", "/feeds/alerts.atom?as_of=2026-11-22", "/feeds/due.ics?as_of=2026-11-22",

@@ -661,3 +661,12 @@ def test_a_deadline_at_the_end_of_the_calendar_already_stored_takes_no_page_down
             conn.execute(update(program_commitments).where(program_commitments.c.id == c["id"]).values(due=c["due"]))
             conn.execute(delete(action_items).where(action_items.c.id == item))
         engine.dispose()
+
+
+def test_a_form_field_holding_nul_is_refused_as_the_api_refuses_it(app, client, ids):
+    editor = login(app)
+    ct = ids["can_tho"]
+    page = editor.get(f"/programs/{ct}").text
+    r = posted(editor, page, f"/programs/{ct}/notes", text="ghi chú\x00ẩn", reason="biểu mẫu")
+    assert r.status_code == 400 and "NUL" in r.text
+    assert not any("\x00" in n["text"] for n in program(client, ct)["notes"])

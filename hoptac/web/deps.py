@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Path, Query, Request
 from pydantic import AfterValidator
 from sqlalchemy import Connection, Engine
 
+from hoptac.extract import gazetteer
 from hoptac.store.db import MAX_ID
 from hoptac.text.dates import FIRST_DAY, LAST_DAY, in_range
 
@@ -52,9 +53,17 @@ async def db(request: Request) -> AsyncIterator[Connection]:
 Db = Annotated[Connection, Depends(db)]
 
 
-def no_nul(request: Request) -> None:
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def no_nul(request: Request) -> None:
+    """Query parameters and form fields without NUL: the pages' forms refuse what the API refuses."""
     if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
         raise HTTPException(400, "query parameters cannot contain NUL characters")
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(_FORMS):
+        form = await request.form()  # kept by the request: the handler's Form() fields read the same
+        if any("\x00" in k or (isinstance(v, str) and "\x00" in v) for k, v in form.multi_items()):
+            raise HTTPException(400, "form fields cannot contain NUL characters")
 
 
 def _real_day(value: str | None) -> str | None:
@@ -68,7 +77,15 @@ def _real_day(value: str | None) -> str | None:
     return value
 
 
+def _known_province(value: str | None) -> str | None:
+    if value and value.strip() and gazetteer.province_lookup(value.strip()) is None:
+        raise ValueError(f"no province is called {value!r}")
+    return value
+
+
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+# A province in any spelling ("can tho", "TP. Cần Thơ"); one no gazetteer knows is a 400 on every page, not an empty one.
+Province = Annotated[str | None, Query(max_length=100), AfterValidator(_known_province)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive."), AfterValidator(_real_day)]
 Year = Annotated[int | None, Query(ge=1945, le=2100)]

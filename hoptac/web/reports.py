@@ -7,23 +7,19 @@ subscribed to an undated address gets today's answer every day.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hoptac.store.browse import province_names
 from hoptac.text.fold import fold
 from hoptac.track import feeds, monitor, report
 from hoptac.web.auth import Reader
-from hoptac.web.deps import AsOf, Db, Year, as_of_day
+from hoptac.web.deps import AsOf, Db, Province, Year, as_of_day
 from hoptac.web.i18n import request_language
 
 router = APIRouter(include_in_schema=False)
-
-Province = Annotated[str | None, Query(max_length=100)]
-
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request, conn: Db, _: Reader, province: Province = None, year: Year = None, as_of: AsOf = None):
