@@ -584,6 +584,18 @@ def bad_bodies(ids) -> list[dict]:
         {"action": "add", "document_id": 2147483647, "kind": "event", "data": {"label": "x"}, "reason": "r"},
         {"action": "add", "document_id": ids["document"][CAO_BANG], "kind": "rumour", "data": {}, "reason": "r"},
         {"action": "merge", "entity_id": giang, "into_id": department, "reason": "r"},  # a person into an organization
+        # values a fact of its kind cannot hold: each would break the pages that read it
+        {"action": "set", "fact_id": fact, "values": {"title": {"vi": "x"}}, "reason": "r"},
+        {"action": "set", "fact_id": fact, "values": {"title": ["x"]}, "reason": "r"},
+        {"action": "set", "fact_id": fact, "values": {"title": "x" * 5000}, "reason": "r"},
+        {"action": "set", "fact_id": fact, "values": {"title": "   "}, "reason": "r"},
+        {"action": "set", "fact_id": ids["agreement"], "values": {"period": "2024"}, "reason": "r"},
+        {"action": "set", "fact_id": ids["agreement"], "values": {"content_items": "many"}, "reason": "r"},
+        {"action": "set", "fact_id": ids["agreement"], "values": {"signed_on": "9999-12-31"}, "reason": "r"},
+        {"action": "add", "document_id": ids["document"][CAO_BANG], "kind": "legal_ref", "data": {"number": {"x": 1}}, "reason": "r"},
+        {"action": "add", "document_id": ids["document"][CAO_BANG], "kind": "commitment", "data": {"text": "x"}, "reason": "r"},  # no kind
+        {"action": "add", "document_id": ids["document"][CAO_BANG], "kind": "event", "data": {"type": "signing", "colour": "red"}, "reason": "r"},
+        {"action": "add", "document_id": ids["document"][CAO_BANG], "kind": "agreement", "data": "many", "reason": "r"},
         {"action": "merge", "entity_id": giang, "reason": "r"},
         {"action": "merge", "entity_id": giang, "into_id": 2147483647, "reason": "r"},
         {"action": "split", "fact_id": ids["agreement"], "reason": "r"},  # only mentions of people and organizations split
@@ -605,6 +617,28 @@ def test_bad_correction_bodies_are_400s_and_change_nothing(client, tokens, ids):
         error_of(r, 400)
     assert client.get(f"{V1}/corrections").json()["total"] == total
     assert client.get(f"{V1}/persons/{ids['person']['Nguyễn Hoàng Giang']}").json()["name"] == "Nguyễn Hoàng Giang"
+
+
+def test_the_400_for_a_bad_value_names_the_field(client, tokens, ids):
+    body = {"action": "set", "fact_id": ids["agreement"], "values": {"content_items": "many"}, "reason": "r"}
+    assert "content_items" in error_of(client.post(f"{V1}/corrections", json=body, headers=bearer(tokens["ed"])), 400)["message"]
+
+
+def test_an_agreement_an_editor_adds_without_a_title_has_its_pages(client, tokens, ids):
+    body = {"action": "add", "document_id": ids["document"][CAO_BANG], "kind": "agreement", "reason": "r",
+            "data": {"kind": "cooperation_agreement", "parties": ["Sở Khoa học và Công nghệ tỉnh Cao Bằng"], "signed_on": "2022-04-25",
+                     "period": {"start": 2022, "end": 2025}}}
+    r = client.post(f"{V1}/corrections", json=body, headers=bearer(tokens["ed"]))
+    assert r.status_code == 201, r.text
+    try:
+        facts = client.get(f"{V1}/documents/{ids['document'][CAO_BANG]}").json()["facts"]
+        (added,) = [f for f in facts if f["kind"] == "agreement" and f["origin"] == "analyst"]
+        assert client.get(f"{V1}/agreements/{added['id']}").status_code == 200
+        assert client.get(f"/agreements/{added['id']}").status_code == 200
+        assert client.get(f"/documents/{ids['document'][CAO_BANG]}").status_code == 200
+        assert client.get(f"{V1}/agreements", params={"limit": 200}).status_code == 200
+    finally:
+        client.post(f"{V1}/corrections/{r.json()['id']}/undo", json={"reason": "test over"}, headers=bearer(tokens["ed"]))
 
 
 def test_a_cookie_session_must_send_its_csrf_token_to_change(app, store, ids):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from hoptac.store import fact_schema
 from hoptac.store.db import now
 from hoptac.store.schema import audit, corrections, documents, entities, facts, links
 from hoptac.store.search import index_entity
@@ -52,6 +53,11 @@ def set_fields(conn: Connection, fact_id: int, values: dict, author: Author) -> 
     unknown = set(values) - set(fact.data)
     if unknown:
         raise CorrectionError(f"fact {fact_id} ({fact.kind}) has no field {', '.join(sorted(unknown))}; it has {', '.join(sorted(fact.data))}")
+    schema = fact_schema.KINDS.get(fact.kind)
+    if schema is not None:  # the fact as it would read after the change must still be a fact of its kind
+        merged = {k: v for k, v in {**fact.data, **values}.items() if k in schema.model_fields}
+        valid = _checked(fact.kind, merged)
+        values = {k: valid[k] if k in valid else v for k, v in values.items()}
     payload = {"set": values, "old": {k: fact.data[k] for k in values}}
     return _record(conn, "set", author, payload, fact=fact)
 
@@ -65,6 +71,7 @@ def add_fact(conn: Connection, document_id: int, kind: str, data: dict, author: 
     document = conn.execute(select(documents.c.key, documents.c.run_id).where(documents.c.id == document_id)).first()
     if document is None:
         raise CorrectionError(f"no document {document_id}")
+    data = _checked(kind, data)
     correction_id = _record(conn, "add", author, {"kind": kind, "data": data, "sentence": sentence}, document_key=document.key)
     conn.execute(insert(facts).values(
         document_id=document_id, run_id=document.run_id, kind=kind, key=f"analyst:{correction_id}", label=_label(kind, data, kind),
@@ -193,6 +200,13 @@ def _undo_set(conn: Connection, c) -> None:
         data.update(later.payload["set"])
         latest = later.id
     conn.execute(update(facts).where(facts.c.id == fact.id).values(data=data, label=_label(fact.kind, data, fact.label), corrected_by=latest))
+
+
+def _checked(kind: str, data: object) -> dict:
+    try:
+        return fact_schema.checked(kind, data)
+    except ValueError as e:
+        raise CorrectionError(str(e)) from None
 
 
 def _label(kind: str, data: dict, fallback: str) -> str:
