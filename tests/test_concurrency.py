@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -113,7 +113,7 @@ def test_web_writes_and_logged_in_reads_during_an_ingest_all_succeed(folders, tm
         out = subprocess.run([sys.executable, "-m", "hoptac", *args], capture_output=True, text=True, check=False,
                              env={**_env(), "HOPTAC_PASSWORD": PASSWORD})
         assert out.returncode == 0, out.stderr
-    with served(db, log=tmp_path / "serve.log") as server, httpx.Client(base_url=server.url, timeout=60) as client:
+    with served(db, log=tmp_path / "serve.log") as server, httpx2.Client(base_url=server.url, timeout=60) as client:
         token = client.post("/api/v1/auth/token", json={"name": "ed", "password": PASSWORD}).json()["token"]
         bearer = {"Authorization": f"Bearer {token}"}
         program = client.get("/api/v1/programs", params={"limit": 1}).json()["items"][0]["id"]

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from html.parser import HTMLParser
 
-import httpx
+import httpx2
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
@@ -543,7 +543,7 @@ def test_feed_links_come_from_the_configured_address_never_from_a_requests_host(
 
 
 def test_hoptac_serve_answers_only_its_own_names_by_default(store):
-    with served(store) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+    with served(store) as server, httpx2.Client(base_url=server.url, timeout=30) as client:
         assert client.get("/feeds/alerts.atom", headers={"Host": "attacker.example"}).status_code == 400
         r = client.get("/feeds/alerts.atom", params={"as_of": "2026-11-22"})
         port = server.url.rsplit(":", 1)[1]
