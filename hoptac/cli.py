@@ -493,9 +493,12 @@ def export_command(out_dir: str, db: str | None, formats: str) -> None:
 @click.option("--trusted-host", "trusted_hosts", multiple=True, envvar="HOPTAC_TRUSTED_HOSTS", metavar="NAME",
               help="A Host header to answer (repeat it; *.example.vn allowed); others get a 400. "
                    "Default: the base URL's host and localhost, or any host when listening on every interface.")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, envvar="HOPTAC_TRUSTED_PROXIES", metavar="ADDRESS",
+              help="A reverse proxy's address (repeat it): requests from it are taken to come from its X-Forwarded-For "
+                   "client, which login throttling counts by. Default: none, every client is the socket's address.")
 @settings_option
 def serve_command(db: str | None, host: str, port: int, private: bool, secure_cookies: bool, workers: int,
-                  base_url: str | None, trusted_hosts: tuple[str, ...], settings: str | None) -> None:
+                  base_url: str | None, trusted_hosts: tuple[str, ...], trusted_proxies: tuple[str, ...], settings: str | None) -> None:
     """Serve the web app and the REST API (docs at /api/docs)."""
     import os
 
@@ -516,7 +519,7 @@ def serve_command(db: str | None, host: str, port: int, private: bool, secure_co
                       HOPTAC_SERVE_TRUSTED_HOSTS=",".join(dict.fromkeys(trusted_hosts)))
     click.echo(f"hoptac: serving {engine.url.render_as_string(hide_password=True)} at http://{shown}:{port}/ (API docs: http://{shown}:{port}/api/docs)", err=True)
     uvicorn.run("hoptac.web.app:from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning",
-                proxy_headers=False)
+                proxy_headers=bool(trusted_proxies), forwarded_allow_ips=",".join(trusted_proxies) or None)
 
 
 @main.group("user")

@@ -12,6 +12,7 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from hoptac.store.schema import documents, entities, facts
 from hoptac.store.show import organization
 from hoptac.store.users import add_user
 from hoptac.web.app import create_app
+from hoptac.web.process import served
 from hoptac.web.i18n import messages
 
 PASSWORD = "correct horse battery"
@@ -459,3 +461,17 @@ def test_a_crash_is_a_500_that_still_carries_the_security_headers(store, tmp_pat
         assert r.status_code == 500, (path, r.status_code)
         assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+def test_behind_a_trusted_proxy_one_guesser_does_not_lock_a_name_out_for_everyone(store):
+    """Failures count per client address (the proxy's X-Forwarded-For when the proxy is trusted)
+    and name; per name alone only after many more."""
+    with served(store, args=("--trusted-proxy", "127.0.0.1")) as server, httpx2.Client(base_url=server.url, timeout=30) as client:
+        def token(password: str, client_address: str) -> int:
+            return client.post("/api/v1/auth/token", json={"name": "ed", "password": password},
+                               headers={"X-Forwarded-For": client_address}).status_code
+        assert [token("wrong-guess", "203.0.113.9") for _ in range(5)] == [401] * 5
+        assert token("wrong-guess", "203.0.113.9") == 429  # the guesser waits
+        assert token(PASSWORD, "198.51.100.7") == 201  # the editor, elsewhere, does not
+        statuses = [token("wrong-guess", f"203.0.113.{i}") for i in range(10, 40)]  # one name from many addresses
+        assert 429 in statuses and statuses.index(429) >= 15

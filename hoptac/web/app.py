@@ -62,7 +62,8 @@ def create_app(db: str | None = None, *, private: bool = False, secure_cookies: 
     app.state.secure_cookies = secure_cookies
     app.state.monitor_settings = monitor_settings.load(settings)
     app.state.memo = Memo()
-    app.state.throttle = LoginThrottle()
+    app.state.throttle = LoginThrottle()  # per address and name
+    app.state.name_throttle = LoginThrottle(attempts=25)  # per name, from any address
     app.add_middleware(PageCache, generation=lambda: _generation(app.state.engine), session_cookie=SESSION_COOKIE)
     app.add_middleware(ETags)
     app.add_middleware(BodyLimit)

@@ -123,20 +123,26 @@ class Refused(Exception):
 
 
 def sign_in(request: Request, conn, name: str, password: str) -> User:
-    """The user these credentials name, counting failures per address and name.
+    """The user these credentials name, counting failures per address and name, and, more
+    gently, per name alone.
 
-    The name is keyed as sign-in reads it (NFC, trimmed, any case), so " ed" and "ED" share
-    ed's failures.
+    One address guessing a name is slowed after a few failures without locking the name's
+    owner out from elsewhere; guessing one name from many addresses is slowed too, after
+    more. The address is the client's as the server sees it: behind a reverse proxy, start
+    the server with ``--trusted-proxy`` so that it is the proxy's ``X-Forwarded-For``, not
+    the proxy itself. The name is keyed as sign-in reads it (NFC, trimmed, any case), so
+    " ed" and "ED" share ed's failures.
     """
-    key = f"{request.client.host if request.client else '-'}|{unicodedata.normalize('NFC', name).strip().casefold()}"
-    throttle = request.app.state.throttle
-    if wait := throttle.check(key):
+    named = unicodedata.normalize("NFC", name).strip().casefold()
+    keys = ((request.app.state.throttle, f"{request.client.host if request.client else '-'}|{named}"),
+            (request.app.state.name_throttle, named))
+    if wait := max(throttle.check(key) for throttle, key in keys):
         raise Refused(429, int(wait) + 1)
     user = authenticate(conn, name, password)
+    for throttle, key in keys:
+        (throttle.success if user else throttle.failure)(key)
     if user is None:
-        throttle.failure(key)
         raise Refused(401)
-    throttle.success(key)
     return user
 
 

@@ -28,15 +28,16 @@ class Served:
 
 
 @contextmanager
-def served(db: str, *, workers: int = 1, log: Path | None = None, ready_within: float = 30.0) -> Iterator[Served]:
-    """The server over ``db``, public whatever ``$HOPTAC_PRIVATE`` says, until the block ends."""
+def served(db: str, *, workers: int = 1, log: Path | None = None, ready_within: float = 30.0, args: tuple[str, ...] = ()) -> Iterator[Served]:
+    """The server over ``db``, public whatever ``$HOPTAC_PRIVATE`` says, until the block ends;
+    ``args``: more of ``hoptac serve``'s options."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with tempfile.TemporaryDirectory(prefix="hoptac-serve-") as tmp:
         log = log or Path(tmp) / "serve.log"
         with log.open("wb") as out:
-            process = subprocess.Popen([sys.executable, "-m", "hoptac", "serve", "--db", db, "--port", str(port), "--workers", str(workers)],
+            process = subprocess.Popen([sys.executable, "-m", "hoptac", "serve", "--db", db, "--port", str(port), "--workers", str(workers), *args],
                                        stdout=out, stderr=subprocess.STDOUT, env={k: v for k, v in os.environ.items() if k != "HOPTAC_PRIVATE"})
         try:
             _wait(process, f"http://127.0.0.1:{port}", log, ready_within)
