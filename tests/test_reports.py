@@ -548,3 +548,19 @@ def test_hoptac_serve_answers_only_its_own_names_by_default(store):
         r = client.get("/feeds/alerts.atom", params={"as_of": "2026-11-22"})
         port = server.url.rsplit(":", 1)[1]
         assert r.status_code == 200 and f"http://localhost:{port}/" in r.text
+
+
+def test_a_very_long_stored_title_still_prints_in_the_pdf(client, store):
+    """A title of thousands of characters (stored before edits were capped) is cut, not a 500."""
+    engine = connect(store)
+    with engine.begin() as conn:
+        first, title = conn.execute(select(programs.c.id, programs.c.title).order_by(programs.c.id)).first()
+        conn.execute(update(programs).where(programs.c.id == first).values(title="Chươngtrìnhphốihợp" * 300))
+    try:
+        r = client.get("/reports/report.pdf", params={"as_of": "2026-11-22"})
+        assert r.status_code == 200 and r.content.startswith(b"%PDF")
+        assert "Chươngtrìnhphốihợp" in _pdf_text(r.content)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(update(programs).where(programs.c.id == first).values(title=title))
+        engine.dispose()

@@ -274,6 +274,10 @@ def _counts(values: dict, words: dict, empty: str = "—", sep: str = " · ") ->
     return sep.join(f"{words.get(k, k)} {n}" for k, n in values.items() if n) or empty
 
 
+LONGEST = 300  # characters of one line: a table row must fit on a page, whatever an analyst typed
+
+
 def _clean(text: str) -> str:
-    """Text as fpdf2 can set it: no control characters (but line breaks)."""
-    return _CONTROL.sub(" ", str(text or ""))
+    """Text as fpdf2 can set it: no control characters (but line breaks), no line longer than ``LONGEST``."""
+    lines = _CONTROL.sub(" ", str(text or "")).split("\n")
+    return "\n".join(line if len(line) <= LONGEST else line[: LONGEST - 1] + "…" for line in lines)
