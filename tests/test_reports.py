@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import xml.etree.ElementTree as ET
 from datetime import date
 from html.parser import HTMLParser
@@ -542,8 +543,13 @@ def test_feed_links_come_from_the_configured_address_never_from_a_requests_host(
     assert guarded.get("/feeds/alerts.atom").status_code == 200
 
 
-def test_hoptac_serve_answers_only_its_own_names_by_default(store):
-    with served(store) as server, httpx2.Client(base_url=server.url, timeout=30) as client:
+def test_hoptac_serve_answers_only_its_own_names_by_default(store, tmp_path):
+    # A copy for the server process: a test above reads the store's file with shutil, which drops
+    # this process's POSIX locks on it, and a server closing last would then remove the WAL under us.
+    own = str(tmp_path / "served.db")
+    with sqlite3.connect(store) as source, sqlite3.connect(own) as target:
+        source.backup(target)
+    with served(own) as server, httpx2.Client(base_url=server.url, timeout=30) as client:
         assert client.get("/feeds/alerts.atom", headers={"Host": "attacker.example"}).status_code == 400
         r = client.get("/feeds/alerts.atom", params={"as_of": "2026-11-22"})
         port = server.url.rsplit(":", 1)[1]
