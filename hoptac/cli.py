@@ -192,7 +192,8 @@ def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, max
         summary = ingest(engine, paths, jobs=jobs, progress=on_progress if err.is_terminal else None, on_batch=on_batch, max_bytes=max_size)
     result = {"run": summary.run_id, "extractor_version": summary.extractor_version, "added": summary.added, "updated": summary.updated,
               "reextracted": summary.reextracted, "skipped": summary.skipped,
-              "failed": [{"name": n, "reason": r} for n, r in summary.failed], "orphaned_corrections": summary.orphaned}
+              "failed": [{"name": n, "reason": r} for n, r in summary.failed], "orphaned_corrections": summary.orphaned,
+              "warnings": [{"name": n, "warning": w} for n, w in summary.warnings]}
     if as_json:
         _print_json(result)
     else:
@@ -202,6 +203,8 @@ def ingest_command(paths: tuple[str, ...], db: str | None, jobs: int | None, max
                   f"[{'red' if summary.failed else 'green'}]{len(summary.failed)} failed[/]")
         for name, reason in summary.failed:
             out.print(f"  [red]failed[/] {_esc(name)}: {_esc(reason)}", highlight=False)
+        for name, warning in summary.warnings:
+            out.print(f"  [yellow]stored with a warning[/] {_esc(name)}: {_esc(warning)}", highlight=False)
         if summary.orphaned:
             out.print(f"[yellow]{len(summary.orphaned)} correction(s) lost their target[/]: see `hoptac corrections --status orphaned`")
     if summary.failed:

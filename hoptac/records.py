@@ -107,6 +107,7 @@ class Record:
     agreements: list[Agreement] = field(default_factory=list)
     legal_refs: list[LegalRef] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what reading changed (bytes not valid in the encoding, replaced)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -308,13 +308,13 @@ def test_decode_error_is_a_value_error() -> None:
 
 def test_utf8_truncated_in_the_last_character() -> None:
     data = SENTENCE.encode("utf-8") + "ệ".encode("utf-8")[:2]
-    assert decode(data) == Decoded(SENTENCE, "utf-8")
+    assert decode(data) == Decoded(SENTENCE, "utf-8", damaged=2)  # the two bytes of a cut "ệ"
 
 
 def test_utf8_with_one_corrupt_byte_stays_utf8() -> None:
     data = SENTENCE.encode("utf-8") + b" \xff " + SENTENCE.encode("utf-8")
     decoded = decode(data)
-    assert decoded.encoding == "utf-8"
+    assert decoded.encoding == "utf-8" and decoded.damaged == 1
     assert decoded.text == f"{SENTENCE} \ufffd {SENTENCE}"
 
 

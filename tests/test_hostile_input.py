@@ -50,6 +50,8 @@ CASES = [
     Case(b"photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "photo.txt", "PNG"),
     Case(b"photo2.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "photo2.txt", "same bytes as photo.txt, which failed"),
     Case(b"numbers.jsonl", b'{"html": 123}\n', "numbers.jsonl#1", '"html" is int, not text'),
+    # stored, with a warning: one byte is not UTF-8 among many characters that are
+    Case(b"damaged.txt", _article("Bắc Kạn", "Thái Nguyên").replace(b" ", b" \xff ", 1), "damaged.txt", None),
 ]
 # made by the fixture: what git cannot hold
 SPECIAL = {"pipe.txt": "not a regular file but a FIFO", "loop": "Too many levels of symbolic links"}
@@ -90,9 +92,11 @@ def test_ingest_stores_every_good_article_and_names_every_bad_input_with_its_rea
         (shown,) = [n for n in failed if n.endswith(name)]
         assert reason in failed[shown]
     assert len(failed) == sum(c.failure is not None for c in CASES) + len(SPECIAL)
+    assert [(w["name"], w["warning"]) for w in result["warnings"]] == [("damaged.txt", "1 byte(s) not valid in utf-8 were replaced by \ufffd or cut")]
     text = _hoptac("ingest", str(folder), "--db", str(tmp_path / "again.db"), "--max-size", LIMIT)  # the report for people
     assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
     assert all(c.shown in text.stdout for c in CASES if c.failure), text.stdout
+    assert "stored with a warning damaged.txt" in text.stdout
 
 
 def test_titles_holding_markup_are_printed_as_text_by_every_command(folder, tmp_path):

@@ -81,6 +81,7 @@ def extract_article(article: Article) -> Record:
         agreements=r["agreements"],
         legal_refs=r["legal_refs"],
         commitments=r["commitments"],
+        warnings=list(article.warnings),
     )
 
 

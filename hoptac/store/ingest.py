@@ -50,6 +50,7 @@ class Summary:
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     orphaned: list[int] = field(default_factory=list)  # corrections whose target is gone
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # stored, but not exactly as the bytes said
     failures_stored: int = 0
 
     @property
@@ -245,6 +246,7 @@ def _write_batch(conn: Connection, resolver: Resolver, batch: list[_Pending], su
         if p.record is None:
             summary.failed.append((p.name, p.error or "unreadable"))
             continue
+        summary.warnings.extend((p.name, w) for w in p.record.get("warnings", []))
         document_id = _store_document(conn, p, summary)
         stored.append((document_id, p, fact_rows(p.record)))
         setattr(summary, p.action, getattr(summary, p.action) + 1)

@@ -6,7 +6,7 @@ removed, so that ``text`` holds the headline and the body only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hoptac.text.chrome import is_chrome, starts_trailer
 from hoptac.text.dates import parse_dateline
@@ -36,6 +36,7 @@ class Article:
     views: int | None
     url: str | None
     encoding: str
+    warnings: list[str] = field(default_factory=list)  # stored, but not as it came: say so
 
 
 _SOURCE_RE = re.compile(r"\(?\s*nguồn\s*:\s*(?P<body>.+?)\s*\)?\s*\.?", re.IGNORECASE)
@@ -92,6 +93,7 @@ def read(raw: RawDocument) -> Article:
         views=meta.views,
         url=raw.url,
         encoding=decoded.encoding,
+        warnings=[f"{decoded.damaged} byte(s) not valid in {decoded.encoding} were replaced by \ufffd or cut"] if decoded.damaged else [],
     )
 
 

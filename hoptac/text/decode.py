@@ -52,6 +52,7 @@ class DecodeError(ValueError):
 class Decoded:
     text: str  # NFC, normalised by normalize()
     encoding: str  # "utf-8", "utf-8-sig", "utf-16", "windows-1258", "tcvn3" or "vni"
+    damaged: int = 0  # bytes that were not valid in the encoding, replaced by U+FFFD or dropped at the end
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,10 +166,11 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return text if _looks_like_text(text) else None
 
 
-def _utf8_lenient(data: bytes) -> str | None:
-    """Strict UTF-8, or UTF-8 that is truncated / lightly corrupted; None if it is not UTF-8."""
+def _utf8_lenient(data: bytes) -> tuple[str, int] | None:
+    """Strict UTF-8, or UTF-8 that is truncated / lightly corrupted, with how many bytes were
+    damaged (dropped or replaced); None if it is not UTF-8."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), 0
     except UnicodeDecodeError as exc:
         if exc.end == len(data) and exc.start >= len(data) - 3 and "end of data" in exc.reason:
             try:  # cut in the middle of the last character (after real UTF-8 characters)
@@ -177,13 +179,13 @@ def _utf8_lenient(data: bytes) -> str | None:
                 pass
             else:
                 if not head.isascii():
-                    return head
+                    return head, len(data) - exc.start
     text = data.decode("utf-8", "replace")
     bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
     ascii_chars = len(data.translate(None, _HIGH_BYTES))
     good = len(text) - ascii_chars - text.count("\ufffd")
     if good >= 8 and good >= 8 * bad:
-        return text
+        return text, bad
     return None
 
 
@@ -544,10 +546,10 @@ def decode(data: bytes) -> Decoded:
         raise DecodeError(f"binary data ({what}), not text")
 
     if data.startswith(codecs.BOM_UTF8):
-        text = _utf8_lenient(data[3:])
-        if text is None:
+        lenient = _utf8_lenient(data[3:])
+        if lenient is None:
             raise DecodeError("UTF-8 byte-order mark, but the rest is not valid UTF-8")
-        return Decoded(normalize(text), "utf-8-sig")
+        return Decoded(normalize(lenient[0]), "utf-8-sig", lenient[1])
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise DecodeError("UTF-32 text (byte-order mark) is not supported")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -571,9 +573,9 @@ def decode(data: bytes) -> Decoded:
         return Decoded(normalize(data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError:
         pass
-    text = _utf8_lenient(data)
-    if text is not None:
-        return Decoded(normalize(text), "utf-8")
+    lenient = _utf8_lenient(data)
+    if lenient is not None:
+        return Decoded(normalize(lenient[0]), "utf-8", lenient[1])
 
     encoding = _detect_legacy(data)
     if encoding is None:
