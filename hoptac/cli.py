@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import sys
-from urllib.parse import urlsplit
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -513,10 +513,11 @@ def serve_command(db: str | None, host: str, port: int, private: bool, secure_co
     _settings(settings)  # a broken rules file is reported here too
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     base_url = base_url or f"http://{shown}:{port}/"
-    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).hostname:
+    public = urlsplit(base_url)
+    if public.scheme not in ("http", "https") or not public.hostname:
         raise click.BadParameter(f"{base_url!r} is not an http(s) address", param_hint="--base-url")
     if not trusted_hosts and host != "0.0.0.0":
-        trusted_hosts = (urlsplit(base_url).hostname, "localhost", "127.0.0.1", host)
+        trusted_hosts = (public.hostname, "localhost", "127.0.0.1", host)
     os.environ.update(HOPTAC_SERVE_DB=url, HOPTAC_SERVE_PRIVATE="1" if private else "", HOPTAC_SERVE_SECURE="1" if secure_cookies else "",
                       HOPTAC_SERVE_SETTINGS=settings or "", HOPTAC_SERVE_BASE_URL=base_url,
                       HOPTAC_SERVE_TRUSTED_HOSTS=",".join(dict.fromkeys(trusted_hosts)))

@@ -212,7 +212,7 @@ def _parties(doc: Doc, k: re.Match, clause_start: int, scope_end: int, sentence_
     s = doc.s
     between = _BETWEEN.search(s, k.end(), scope_end)
     if between:
-        names = _run(doc, _orgs_in(doc, between.end(), scope_end))
+        names = _run(doc, doc.orgs_within(between.end(), scope_end))
         group = _group_after(doc, between.end(), scope_end)
         if len(names) >= 2:
             return [names]
@@ -220,7 +220,7 @@ def _parties(doc: Doc, k: re.Match, clause_start: int, scope_end: int, sentence_
             return _with_listed(doc, names, sentence_end) or [names]
     passive = _PASSIVE.match(s, k.end(), scope_end)
     if passive:  # "Chương trình được A và B ký kết ngày ...": the agents are the parties
-        names = _run(doc, _orgs_in(doc, passive.start("agents"), passive.end("agents")))
+        names = _run(doc, doc.orgs_within(passive.start("agents"), passive.end("agents")))
         return [names] if len(names) >= 2 else []
     sign = _sign_before(doc, clause_start, k)
     signed_after = re.match(r"\s*(?:\([^()]*\)\s*)?(?:đã|được)?\s*(?:ký|kí)", s[k.end() : scope_end])
@@ -251,10 +251,6 @@ def _elided(doc: Doc, earlier: list[_Mention], m: _Mention, k: re.Match, sentenc
     subject = [p for p in before.parties[0] if p not in _partner(doc, before.end, before.scope_end)[0]]
     names = _unique(subject[:1] + partner)
     return [names] if len(names) >= 2 else []
-
-
-def _orgs_in(doc: Doc, a: int, b: int) -> list[OrgMention]:
-    return doc.orgs_within(a, b)
 
 
 def _party_like(doc: Doc, o: OrgMention, floor: int) -> bool:
@@ -307,7 +303,7 @@ def _in_parentheses(s: str, a: int, at: int) -> bool:
 
 def _subject(doc: Doc, start: int, end: int) -> list[str]:
     """The signing parties named before the verb: bodies, or the bodies of the people named."""
-    orgs = [o for o in _orgs_in(doc, start, end) if _party_like(doc, o, start)]
+    orgs = [o for o in doc.orgs_within(start, end) if _party_like(doc, o, start)]
     names = _unique([o.name for o in orgs])
     if names:
         return names
@@ -353,7 +349,7 @@ def _partner(doc: Doc, pos: int, scope_end: int) -> tuple[list[str], bool]:
         return [], False
     if _group_re().match(s, m.end()) and _GROUP_NOUN.search(s, m.end(), min(scope_end, m.end() + 40)):
         return [], True
-    orgs = _orgs_in(doc, m.end(), scope_end)
+    orgs = doc.orgs_within(m.end(), scope_end)
     if not orgs or orgs[0].start - m.end() > 3:
         return [], False
     return _run(doc, orgs), False
@@ -374,7 +370,7 @@ def _with_listed(doc: Doc, named: list[str], sentence_end: int) -> list[list[str
         return []
     end = s.find("\n", listed.end())
     end = len(s) if end == -1 else end
-    partners = [o for o in _orgs_in(doc, listed.end(), end) if o.name not in named and _party_like(doc, o, listed.end())]
+    partners = [o for o in doc.orgs_within(listed.end(), end) if o.name not in named and _party_like(doc, o, listed.end())]
     return [[named[0], p] for p in _unique([o.name for o in partners])] if len(partners) >= 2 else []
 
 

@@ -63,7 +63,6 @@ class Doc:
     people: list[tuple[int, int, str, list[str]]] = field(default_factory=list)
     # filled by components, in pipeline order
     results: dict[str, list] = field(default_factory=dict)
-    _org_index: tuple[list, dict] | None = field(default=None, repr=False)
     _titles: dict[int, Title | None] = field(default_factory=dict, repr=False)
     # what rules work out at a position, kept for the rules that ask again (one document only)
     memo: dict = field(default_factory=dict, repr=False)
@@ -185,11 +184,10 @@ class Doc:
         return index[2], index[3]
 
     def org_starting(self, pos: int) -> OrgMention | None:
-        """The organization mention that starts at shadow offset ``pos``, if any."""
-        index = self._org_index
-        if index is None or index[0] is not self.orgs:
-            index = self._org_index = (self.orgs, {o.start: o for o in reversed(self.orgs)})
-        return index[1].get(pos)
+        """The organization mention that starts at shadow offset ``pos``, if any (the first named there)."""
+        starts = self._org_spans()[0]
+        i = bisect_left(starts, pos)
+        return self.orgs[i] if i < len(starts) and starts[i] == pos else None
 
     @property
     def s(self) -> str:

@@ -83,15 +83,23 @@ class _Copies:
     """Files of this run with the same bytes as a document still on its way to the store: they
     share its outcome (skipped when it is stored, failed with its reason when it fails)."""
 
-    names: list[str] = field(default_factory=list)
+    original: str  # the name of the one that was sent
+    names: list[str] = field(default_factory=list)  # copies seen before its outcome was known
     failure: str | None = None
     done: bool = False
 
-    def settle(self, name: str, summary: Summary, original: str) -> None:
+    def settle(self, name: str, summary: Summary) -> None:
         if self.failure is None:
             summary.skipped += 1
         else:
-            summary.failed.append((name, f"the same bytes as {original}, which failed: {self.failure}"))
+            summary.failed.append((name, f"the same bytes as {self.original}, which failed: {self.failure}"))
+
+    def resolve(self, failure: str | None, summary: Summary) -> None:
+        """The original's outcome is known: settle the copies seen so far, and any seen later at once."""
+        self.failure, self.done = failure, True
+        for name in self.names:
+            self.settle(name, summary)
+        self.names.clear()
 
 
 def ingest(engine: Engine, paths: Iterable[str], *, jobs: int | None = None, version: str | None = None,
@@ -126,7 +134,7 @@ class _Known:
     """What the store already holds, read once so that deciding costs no queries."""
 
     def __init__(self) -> None:
-        self.this_run: dict[str, tuple[str, _Copies]] = {}  # sha256 -> (name, copies) of what this run sends to extraction
+        self.this_run: dict[str, _Copies] = {}  # sha256 of what this run sends to extraction -> its copies
         self.current: dict[str, tuple[str, str]] = {}  # sha256 of a document's current bytes -> (extractor version, key)
         self.past: set[str] = set()  # sha256 of bytes a document once had
         self.keys: set[str] = set()
@@ -165,18 +173,16 @@ def _plan(items: Iterator, known: _Known, version: str, summary: Summary, progre
             sha = hashlib.sha256(item.data).hexdigest()
             key = known.owner(item.url or item.path or item.name, sha)
             action = known.action(key, sha, version)
-            if sha in known.this_run:
-                original, copies = known.this_run[sha]
+            if (copies := known.this_run.get(sha)) is not None:
                 if copies.done:
-                    copies.settle(item.name, summary, original)
+                    copies.settle(item.name, summary)
                 else:
                     copies.names.append(item.name)
             elif action == "skipped":
                 summary.skipped += 1
             else:
                 known.remember(key, sha, version)
-                copies = _Copies()
-                known.this_run[sha] = (item.name, copies)
+                copies = known.this_run[sha] = _Copies(item.name)
                 yield item, _Pending(item.name, key, sha, len(item.data), action, copies=copies)
         if progress:
             progress(summary)
@@ -239,10 +245,7 @@ def _write_batch(conn: Connection, resolver: Resolver, batch: list[_Pending], su
     stored: list[tuple[int, _Pending, list[FactRow]]] = []
     for p in batch:
         if p.copies is not None:
-            p.copies.failure, p.copies.done = (p.error or "unreadable") if p.record is None else None, True
-            for name in p.copies.names:
-                p.copies.settle(name, summary, p.name)
-            p.copies.names.clear()
+            p.copies.resolve((p.error or "unreadable") if p.record is None else None, summary)
         if p.record is None:
             summary.failed.append((p.name, p.error or "unreadable"))
             continue
