@@ -136,7 +136,7 @@ def _mentions(doc: Doc) -> list[_Mention]:
     kind_re, table = _kinds()
     s = doc.s
     found = [k for k in doc.matches(kind_re, _kind_words()) if not _inside_legal(doc, k.start())]
-    out = []
+    out: list[_Mention] = []
     for i, k in enumerate(found):
         a, b = doc.sentence_of(k.start())
         nxt = found[i + 1].start() if i + 1 < len(found) and found[i + 1].start() < b else b
@@ -357,7 +357,7 @@ def _partner(doc: Doc, pos: int, scope_end: int) -> tuple[list[str], bool]:
 
 def _group_after(doc: Doc, pos: int, end: int) -> bool:
     m = re.search(r"\s(?:và|với)\s+(?:các|những|hơn|\d+)\s", doc.s[pos:end])
-    return bool(m) and bool(_GROUP_NOUN.search(doc.s, pos + m.end(), min(end, pos + m.end() + 40)))
+    return m is not None and bool(_GROUP_NOUN.search(doc.s, pos + m.end(), min(end, pos + m.end() + 40)))
 
 
 def _with_listed(doc: Doc, named: list[str], sentence_end: int) -> list[list[str]]:

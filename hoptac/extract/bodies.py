@@ -10,7 +10,7 @@ reorganisation carry the dates they were in force, and the article's date picks 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
@@ -86,7 +86,7 @@ def books() -> _Books:
     fields: dict[str, list[Body]] = {}
     for row in load("ministries")["ministries"]:
         body = _body(row)
-        body = Body(**{**body.__dict__, "field": row["name"].removeprefix("Bộ ").strip()})
+        body = replace(body, field=row["name"].removeprefix("Bộ ").strip())
         for f in row.get("field", []):
             fields.setdefault(expand(f), []).append(body)
     countries: PhraseBook[Country] = PhraseBook()

@@ -106,12 +106,14 @@ def _asks_upward(doc: Doc, a: int, b: int) -> bool:
     KH&CN ...", "Viện đề nghị Sở ..."): what it asks for is asked, not directed. A
     ministry's or a province's "đề nghị" to its departments still directs them."""
     asked = _re("proposal").search(doc.s, a, b)
+    if asked is None:
+        return False
     by = _subject(doc, a, asked.start())
     to = _body_at(doc, _skip_space(doc.s, asked.end()), b)
     if by is None or to is None:
         return False
     kinds = {o.name: o.kind for o in doc.orgs}
-    return _RANK.get(kinds.get(by), 0) <= _RANK.get(kinds.get(to[0]), 0)
+    return _RANK.get(kinds.get(by, ""), 0) <= _RANK.get(kinds.get(to[0], ""), 0)
 
 
 @cache
@@ -145,7 +147,7 @@ def _typed(doc: Doc, a: int, b: int) -> list[tuple[str, str | None]]:
     lowered = sentence.lower()
     present = {w for w in _needed_words() if w in lowered}
     directive = _re("directive")
-    out = []
+    out: list[tuple[str, str | None]] = []
     for kind, pattern, needs in _kind_patterns():
         if present.isdisjoint(needs):
             continue  # the pattern cannot match: a substring test is far cheaper than the search
@@ -159,8 +161,10 @@ def _typed(doc: Doc, a: int, b: int) -> list[tuple[str, str | None]]:
             actors = _actors(doc, a, a + m.start())
             if not actors and not _COLLECTIVE_SUBJECT.search(sentence):
                 continue
-            for actor in actors or [None]:
-                out.append((kind, actor))
+            if actors:
+                out.extend((kind, actor) for actor in actors)
+            else:
+                out.append((kind, None))
     return out
 
 
@@ -196,7 +200,7 @@ def _promised_or_directed(doc: Doc, a: int, b: int) -> list[tuple[str, str | Non
     """Specific future actions promised or directed in the sentence's clauses, as
     (kind, actor): ``other`` unless the action says which kind."""
     s = doc.s
-    out = []
+    out: list[tuple[str, str | None]] = []
     bounds = [a] + [m.end() for m in _CLAUSES.finditer(s, a, b)] + [b]
     for start, end in zip(bounds, bounds[1:]):
         clause = s[start:end]
@@ -213,7 +217,7 @@ def _promised_or_directed(doc: Doc, a: int, b: int) -> list[tuple[str, str | Non
 def _directed(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
     """``giao (cho) A ...``, ``yêu cầu A (phải) ...``, ``chỉ đạo A ...``: A, and where its task begins."""
     s = doc.s
-    out = []
+    out: list[tuple[str | None, int]] = []
     for m in _re("directive_verbs").finditer(s, start, end):
         if _in_a_name(doc, m):
             continue  # the "giao" of "Bộ Ngoại giao"
@@ -228,7 +232,7 @@ def _directed(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
 def _promised(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
     """``A (cũng) sẽ ...``, ``A cam kết ...``, ``sẽ được A công nhận``: A, and where the promise begins."""
     s = doc.s
-    out = []
+    out: list[tuple[str | None, int]] = []
     for m in _re("promise").finditer(s, start, end):
         if _in_a_name(doc, m):
             continue

@@ -91,13 +91,13 @@ class Doc:
 
     def title_at(self, pos: int) -> Title | None:
         """The title printed at shadow offset ``pos``, if any (looked up once per offset)."""
-        found = self._titles.get(pos, _UNSEEN)
-        if found is _UNSEEN:
-            toks, found = self.tokens, None
-            i = toks.at(pos)
-            if i < len(toks.starts) and toks.starts[i] == pos and (hit := titles().longest(toks, i, loose=False)):
-                found = Title(pos, toks.ends[hit[0] - 1], hit[1])
-            self._titles[pos] = found
+        if pos in self._titles:
+            return self._titles[pos]
+        toks, found = self.tokens, None
+        i = toks.at(pos)
+        if i < len(toks.starts) and toks.starts[i] == pos and (hit := titles().longest(toks, i, loose=False)):
+            found = Title(pos, toks.ends[hit[0] - 1], hit[1])
+        self._titles[pos] = found
         return found
 
     def titles(self) -> list[Title]:
@@ -136,7 +136,7 @@ class Doc:
         if isinstance(first_words, frozenset):
             return sorted(i for k in first_words.intersection(where) for i in where[k])
         keys, last = self.tokens.keys, len(self.tokens.keys) - 1
-        found = []
+        found: list[int] = []
         for k in first_words.keys() & where.keys():
             seconds = first_words[k]
             found.extend(where[k] if seconds is None else (i for i in where[k] if i < last and piece(keys[i + 1]) in seconds))

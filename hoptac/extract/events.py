@@ -75,7 +75,7 @@ def _words(name: str) -> re.Pattern:
 
 # happenings whose names carry their year ("Techmart 2015", "Hội nghị ... năm 2017")
 _NAMED = frozenset({"other", "conference", "review"})
-_NOUN_PHRASE = re.compile(r"[^,.;:\n]{0,90}")
+_PHRASE_END = re.compile(r"[,.;:\n]")
 _NAMED_YEAR = re.compile(r"(?<![\d/\-–])(?:năm\s+)?(?P<y>(?:19|20)\d{2})(?![\d/]|\s*[-–]\s*\d)", re.IGNORECASE)
 
 
@@ -212,7 +212,8 @@ def _lead_end(doc: Doc) -> int:
 
 def _paragraph_start(s: str, n: int) -> int | None:
     """Where the ``n``-th paragraph (from 0) begins: paragraphs are parted by a blank line."""
-    at, seen = 0, -1
+    at: int | None = 0
+    seen = -1
     while at is not None:
         while at < len(s) and s[at].isspace():
             at += 1
@@ -247,8 +248,7 @@ def _recalled(doc: Doc, clause: tuple[int, int], t: re.Match, d: DateMention | N
     if lead:
         return False
     before = s[clause[0] : t.start()]
-    phrase = re.match(r"[^,.;:\n]*", s[t.end() : clause[1]])
-    if _words("background").search(before) or _words("background").search(phrase.group()) or _RECALLED_SIGNING.search(s, max(0, t.start() - 50), t.start() + 1):
+    if _words("background").search(before) or _words("background").search(_phrase(s, t.end(), clause[1])) or _RECALLED_SIGNING.search(s, max(0, t.start() - 50), t.start() + 1):
         return True
     # "Tại Hội nghị ... đầu năm 2017, Thủ tướng nhấn mạnh": a happening placed in a past year
     return doc.published is None and _past_time(s, clause, t)
@@ -353,13 +353,19 @@ def _resolve(doc: Doc, m: _Mention, article_year: int | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _phrase(s: str, a: int, b: int) -> str:
+    """The text from ``a`` to the first comma, stop, colon or line end before ``b``."""
+    end = _PHRASE_END.search(s, a, b)
+    return s[a : end.start() if end else b]
+
+
 def _year_in_name(s: str, m) -> int | None:
     """"Techmart 2015", "hội nghị Phát triển doanh nghiệp ... năm 2017": the year the
     happening's name carries, within its noun phrase."""
     start, end = (m.start, m.end) if isinstance(m, _Mention) else (m.start(), m.end())
     if s[start:end].lower() in _verbs():
         return None  # "trao tặng Giải thưởng ... năm 2017": the prize's year, not the happening's
-    phrase = _NOUN_PHRASE.match(s, end).group()
+    phrase = _phrase(s, end, end + 90)
     if (y := _NAMED_YEAR.search(phrase)) and not _time_word_before(phrase, y.start()):
         return int(y["y"])
     return None

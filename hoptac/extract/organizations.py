@@ -269,7 +269,10 @@ def _titled_body(doc: Doc, i: int) -> tuple[list[OrgMention], int] | None:
         return known_body
     capitalised = toks.texts[j][0].isupper() or doc.s[t.start : t.end].split()[-1][0].isupper()
     if title in units and (capitalised or _vocabulary()[0].longest(toks, j) is not None):
-        head = Head(word=units[title], kind=_heads().longest(Tokens(units[title]), 0)[1].kind, sub=units[title] in ("Phòng", "Khoa", "Bộ môn"))
+        unit = _heads().get(units[title])
+        if unit is None:
+            return None
+        head = Head(word=units[title], kind=unit.kind, sub=units[title] in ("Phòng", "Khoa", "Bộ môn"))
         scan = _scan(doc, j, head)
         if not scan.words or not (capitalised or any(toks.texts[w][0].isupper() for w in scan.words) or scan.place or scan.parent):
             return None  # "trưởng ban tổ chức sự kiện": a role, not a body's name in sentence case
@@ -546,7 +549,7 @@ def _drop_trailing_name(toks: Tokens, scan: "_Scan") -> None:
 
 def _is_title_here(doc: Doc, i: int, head_end: int) -> bool:
     t = doc.title_at(doc.tokens.starts[i])
-    return bool(t) and t.end > doc.tokens.ends[head_end - 1]
+    return t is not None and t.end > doc.tokens.ends[head_end - 1]
 
 
 def _named(toks: Tokens, words: list[int], scan: "_Scan", head: Head) -> bool:
@@ -801,7 +804,7 @@ def _head_is_name_word(doc: Doc, j: int, end: int) -> bool:
 
 def _person_at(s: str, at: int) -> bool:
     m = name_run_re().match(s, at)
-    return bool(m) and looks_like_full_name(m.group()) and not gazetteer.province_name_re().match(s, at)
+    return m is not None and looks_like_full_name(m.group()) and not gazetteer.province_name_re().match(s, at)
 
 
 def _listed(doc: Doc, i: int, head_end: int, head: Head) -> tuple[list[OrgMention], int] | None:
@@ -846,8 +849,8 @@ def _department_at(doc: Doc, j: int, names: str) -> tuple[int, str] | None:
         return None
     own = _name_lists()[names].longest(doc.tokens, j)
     field = books().fields.longest(doc.tokens, j)
-    if field and (own is None or field[0] > own[0]):
-        return field[0], pick(field[1], doc.when).field
+    if field and (own is None or field[0] > own[0]) and (name := pick(field[1], doc.when).field):
+        return field[0], name
     return own
 
 
@@ -1144,8 +1147,9 @@ def _brand_only(mentions: list[OrgMention], orgs: list[Organization]) -> dict[st
     renamed = {}
     for org in orgs:
         forms = printed.get(org.name, [])
-        if forms and all(forms):
-            renamed[org.name] = org.name = max(forms, key=len)
+        spelled = [f for f in forms if f]
+        if forms and len(spelled) == len(forms):
+            renamed[org.name] = org.name = max(spelled, key=len)
     return renamed
 
 

@@ -28,6 +28,9 @@ class Needing:
     def search(self, s: str, a: int = 0, b: int | None = None) -> re.Match | None:
         return self.pattern.search(s, a, len(s) if b is None else b) if self._possible(s, a, b) else None
 
+    def match(self, s: str, a: int = 0, b: int | None = None) -> re.Match | None:
+        return self.pattern.match(s, a, len(s) if b is None else b) if self._possible(s, a, b) else None
+
     def finditer(self, s: str, a: int = 0, b: int | None = None):
         return self.pattern.finditer(s, a, len(s) if b is None else b) if self._possible(s, a, b) else iter(())
 
@@ -36,7 +39,7 @@ def compiled(spec, wrap: str = "{}", flags: int = re.IGNORECASE) -> re.Pattern |
     """A pattern from a lexicon: a string, or ``{"pattern": …, "needs": [words]}``; ``wrap``
     places it in a larger pattern (``"{L}(?:{})"``)."""
     if isinstance(spec, dict):
-        return Needing(compiled(spec["pattern"], wrap, flags), spec["needs"])
+        return Needing(re.compile(wrap.replace("{}", spec["pattern"]), flags), spec["needs"])
     return re.compile(wrap.replace("{}", spec), flags)
 
 

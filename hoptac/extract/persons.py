@@ -42,7 +42,6 @@ _FIRST_SEP = re.compile(r"(?:[ \t]*\((?:giữa|trái|phải|đứng|ngồi|thứ
 _DASH = re.compile(r"[ \t]+[-–—][ \t]+")
 _NEXT_SEP = re.compile(r"[ \t]*(?:,|;)?[ \t]*(?:kiêm[ \t]+)?|[ \t]*,[ \t]*")
 _KIEM = re.compile(r"[ \t]+kiêm[ \t]+")
-_BLANKS = re.compile(r"[ \t]*")
 # "phụ trách Dự án X": the project a post is in charge of
 _CHARGE = re.compile(r"[ \t]+(?P<what>(?:dự án|chương trình|đề án|Dự án|Chương trình|Đề án)[ \t]+[A-ZĐ][\wÀ-ỹ]*)")
 _COMMA = re.compile(r"[ \t]*,[ \t]*")
@@ -277,9 +276,16 @@ def _abroad(post: _Post) -> bool:
     return post.country is not None or (post.org is not None and post.org.kind == "foreign_government")
 
 
+def _past_blanks(s: str, at: int) -> int:
+    """Where the spaces and tabs from ``at`` end (often none, seldom more than one)."""
+    while at < len(s) and s[at] in " \t":
+        at += 1
+    return at
+
+
 def _names_someone_else(doc: Doc, pos: int) -> bool:
     gap = _GAP.match(doc.s, pos)
-    return bool(gap) and _name_at(doc, gap.end(), True) is not None and not _is_short_at(doc, gap.end())
+    return gap is not None and _name_at(doc, gap.end(), True) is not None and not _is_short_at(doc, gap.end())
 
 
 def _is_short_at(doc: Doc, pos: int) -> bool:
@@ -295,7 +301,8 @@ def _name_at(doc: Doc, pos: int, foreign_ok: bool) -> tuple[str, int, bool] | No
     """The personal name written at ``pos``: (name, end, foreign). Vietnamese names begin
     with a family name; foreign ones need ``foreign_ok`` (a title or address word before)."""
     s = doc.s
-    words, at = [], pos
+    words: list[str] = []
+    at = pos
     while len(words) < _MAX_NAME:
         m = _NAME_TOKEN.match(s, at)
         if not m or (words and _stops_name(doc, m.start())):
@@ -304,7 +311,7 @@ def _name_at(doc: Doc, pos: int, foreign_ok: bool) -> tuple[str, int, bool] | No
         at = m.end()
         if len(m.group()) == 1 and s[at : at + 1] == "." and words[:-1]:
             words[-1], at = m.group() + ".", at + 1  # a foreign middle initial: "Barry C. Barish"
-        after = _BLANKS.match(s, at).end()
+        after = _past_blanks(s, at)
         if after == at or not _NAME_TOKEN.match(s, after):
             break
         at = after
@@ -515,7 +522,7 @@ def _introduced(doc: Doc, a: re.Match) -> _Mention | None:
     # "ông PGS.TS X": an address word then an honorific
     at = a.end()
     if honorific is None and (h := honorific_re().match(s, at)):
-        honorific, at = _honorific(h["h"]), _BLANKS.match(s, h.end()).end()
+        honorific, at = _honorific(h["h"]), _past_blanks(s, h.end())
     named = _name_at(doc, at, True)
     if named is None:
         return None
@@ -703,7 +710,7 @@ def persons(doc: Doc) -> list[Person]:
         if person is None:
             person = by_name[target] = Person(name=target, honorific=m.honorific, confidence=0.6)
         person.honorific = person.honorific or m.honorific
-        held = []
+        held: list[str] = []
         for post in m.posts:
             position = _position(post, target in foreign_names)
             _add_position(person, position, post.title)
@@ -717,11 +724,11 @@ def persons(doc: Doc) -> list[Person]:
                 person.evidence.append(span)
     ministry = _main_ministry(doc)
     for person in by_name.values():
-        held = {p.title for other in by_name.values() if other is not person for p in other.positions if not p.former}
-        person.positions = _drop_subsumed(_with_ministry(person.positions, ministry, held))
+        others = {p.title for other in by_name.values() if other is not person for p in other.positions if not p.former}
+        person.positions = _drop_subsumed(_with_ministry(person.positions, ministry, others))
     # a mention that gives no post ("Bà Hạnh cam kết ...") speaks for the bodies the person is of
-    for a, b, name, held in said:
-        doc.people.append((a, b, name, held or [p.organization for p in by_name[name].positions if p.organization and not p.former]))
+    for a, b, name, bodies in said:
+        doc.people.append((a, b, name, bodies or [p.organization for p in by_name[name].positions if p.organization and not p.former]))
     return list(by_name.values())
 
 

@@ -67,7 +67,7 @@ class Shadow:
         self._exact: list[bool] = []  # False where a segment was rewritten
         pos = shadow_len = 0
         for m in pattern.finditer(original):
-            full = replacements[m.lastgroup]
+            full = replacements[m.lastgroup or ""]  # (every alternative ends in a named group)
             if m.start() > pos:
                 self._add(pieces, original[pos : m.start()], shadow_len, pos, True)
                 shadow_len += m.start() - pos

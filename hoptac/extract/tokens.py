@@ -56,10 +56,12 @@ def leads(phrases) -> Leads:
         k = keys(p)
         if not k:
             continue
-        if len(k) == 1 or seconds.get(k[0], set()) is None:
+        known = seconds.get(k[0], set())
+        if len(k) == 1 or known is None:
             seconds[k[0]] = None
         else:
-            seconds.setdefault(k[0], set()).add(piece(k[1]))
+            known.add(piece(k[1]))
+            seconds[k[0]] = known
     return {first: None if second is None else frozenset(second) for first, second in seconds.items()}
 
 
@@ -179,9 +181,10 @@ class PhraseBook(Generic[V]):
         for k in keys(phrase):
             if k in _LOOSE:
                 continue
-            node = node.get(k)
-            if node is None:
+            nxt = node.get(k)
+            if nxt is None:
                 return None
+            node = nxt
         return node.get(None)
 
     def __contains__(self, phrase: str) -> bool:

@@ -316,10 +316,10 @@ def _encode_map(name: str, table: dict[bytes, str]) -> dict[int, str]:
         if ord(char) not in enc or len(key) < len(enc[ord(char)]):
             enc[ord(char)] = key.decode("latin-1")
     if name == "tcvn3":  # capitals with tone marks: the lower-case byte (capitals-font convention)
-        for char, key in list(enc.items()):
-            upper = chr(char).upper()
+        for code, written in list(enc.items()):
+            upper = chr(code).upper()
             if len(upper) == 1 and ord(upper) not in enc:
-                enc[ord(upper)] = key
+                enc[ord(upper)] = written
     for b in range(0x80, 0xA1):  # typographic punctuation shared with Windows-1252, and NBSP
         try:
             char = bytes([b]).decode("cp1252")
@@ -372,6 +372,7 @@ def encode_legacy(text: str, encoding: str) -> bytes:
         raise ValueError(f"unknown legacy encoding {encoding!r} (expected 'tcvn3' or 'vni')")
     text = unicodedata.normalize("NFC", text)
     encode_map = _codec(encoding).encode_map
+    assert encode_map is not None  # only Windows-1258 has none, and it is not a legacy name
     try:
         return text.translate(encode_map).encode("latin-1")
     except UnicodeEncodeError:
@@ -517,10 +518,10 @@ def _detect_legacy(data: bytes) -> str | None:
         return "windows-1258"
     sample = words.most_common(_MAX_DISTINCT_WORDS)
     total = sum(n for _, n in sample)
-    best, best_score = None, None
+    best, best_score = None, float("-inf")
     for encoding in _CANDIDATES:  # in order of preference: a later one must score strictly higher
         score = sum(_scored_word(encoding, word) * n for word, n in sample) / total
-        if best_score is None or score > best_score:
+        if score > best_score:
             best, best_score = encoding, score
     return best if best_score >= _MIN_SCORE else None
 
@@ -560,10 +561,10 @@ def decode(data: bytes) -> Decoded:
         return Decoded(normalize(text), "utf-16")
 
     if b"\x00" in data:
-        text = _utf16_without_bom(data)
-        if text is None:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
             raise DecodeError("binary data (NUL bytes), not text")
-        return Decoded(normalize(text), "utf-16")
+        return Decoded(normalize(utf16), "utf-16")
 
     controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if controls > 2 and controls * 100 > len(data):

@@ -14,10 +14,10 @@ _JOINED_AMPERSAND = re.compile(r"(?<=\w)\s*&\s*(?=\w)")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-def _base_letters() -> dict[int, str]:
+def _base_letters() -> dict[int, str | None]:
     # Every precomposed Latin letter maps to its letter without marks, so that a whole
     # article folds in one str.translate instead of a Python loop over its characters.
-    table = {}
+    table: dict[int, str | None] = {}
     for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
         base = "".join(c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c))
         if base != chr(code):

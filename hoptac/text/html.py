@@ -28,8 +28,9 @@ def main_text(html: str) -> Page:
     doc = trafilatura.bare_extraction(
         html, include_comments=False, include_tables=True, include_images=False, favor_precision=True, with_metadata=True
     )
-    body = (doc.text if doc else "") or ""
-    title = (doc.title if doc else None) or None
+    # (a Document: a dict comes back only when asked for with as_dict)
+    body = (getattr(doc, "text", None) if doc else "") or ""
+    title = (getattr(doc, "title", None) if doc else None) or None
     first = body.split("\n", 1)[0].strip()
     if title and first.startswith(title) and len(first) <= 300:
         title = first  # the headline in full; <title> and og:title are often cut or suffixed

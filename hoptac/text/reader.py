@@ -56,7 +56,7 @@ def read_inputs(paths: Iterable[str], max_bytes: int | None = MAX_BYTES) -> Iter
     for argument in paths:
         root = Path(argument) if argument != "-" and Path(argument).is_dir() else None
         for item in expand([argument]):
-            if item == "-":
+            if not isinstance(item, Path):  # "-"
                 yield RawDocument(name="-", data=sys.stdin.buffer.read())
                 continue
             if (shown := printable_name(str(item))) != str(item):
