@@ -131,3 +131,35 @@ def test_web_writes_and_logged_in_reads_during_an_ingest_all_succeed(folders, tm
     assert result["added"] == ARTICLES and result["failed"] == []
     failed = [(what, status) for what, status in statuses if status >= 300]
     assert not failed, f"{len(failed)} of {len(statuses)} requests failed during the ingest: {failed[:10]}\n{log[-3000:]}"
+
+
+def test_a_new_store_opened_while_another_connection_holds_its_lock_waits_for_it(tmp_path):
+    """Two processes opening a store that does not exist yet: the second must wait while the
+    first creates it (switching the file to WAL takes the lock too), not fail at the door."""
+    import sqlite3
+
+    from hoptac.store.db import connect
+
+    path = tmp_path / "store.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    outcome: dict = {}
+
+    def open_store():
+        try:
+            outcome["engine"] = connect(str(path))
+        except Exception as e:  # the failure is the finding, reported below
+            outcome["error"] = e
+
+    opener = threading.Thread(target=open_store)
+    opener.start()
+    # longer than the 5 s sqlite3 waits by default: a connection that does not set its own
+    # busy timeout before it first needs the lock has failed by then
+    opener.join(7)
+    holder.rollback()
+    holder.close()
+    opener.join(WATCHDOG)
+    assert "error" not in outcome, outcome.get("error")
+    with outcome["engine"].connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    outcome["engine"].dispose()

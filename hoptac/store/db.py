@@ -70,11 +70,13 @@ def _json_text(value) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers (search, the web app) run during an ingest; NORMAL sync in WAL mode
     # loses at most the last transactions on power loss, never consistency.
+    # The busy timeout first: switching a new store to WAL needs its lock, and a second
+    # process opening the store at the same moment must wait for it, not fail.
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
