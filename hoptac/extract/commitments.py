@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left
 from functools import cache
 
-from hoptac.extract.doc import Doc, OrgMention, leading_run, remembered
+from hoptac.extract.doc import Doc, OrgMention, leading_run, remembered, skip_blanks
 from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.patterns import L, R, Needing, compiled, words_re
 from hoptac.extract.tokens import Leads, leads
@@ -109,7 +109,7 @@ def _asks_upward(doc: Doc, a: int, b: int) -> bool:
     if asked is None:
         return False
     by = _subject(doc, a, asked.start())
-    to = _body_at(doc, _skip_space(doc.s, asked.end()), b)
+    to = _body_at(doc, skip_blanks(doc.s, asked.end()), b)
     if by is None or to is None:
         return False
     kinds = {o.name: o.kind for o in doc.orgs}
@@ -221,7 +221,7 @@ def _directed(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
     for m in _re("directive_verbs").finditer(s, start, end):
         if _in_a_name(doc, m):
             continue  # the "giao" of "Bộ Ngoại giao"
-        target = _body_at(doc, _skip_space(s, m.end()), end)
+        target = _body_at(doc, skip_blanks(s, m.end()), end)
         if target is None:
             continue
         name, after = target
@@ -238,7 +238,7 @@ def _promised(doc: Doc, start: int, end: int) -> list[tuple[str | None, int]]:
             continue
         passive = _PASSIVE.match(s, m.end(), end)
         if passive or m.group().endswith("được"):  # "sẽ được UNESCO công nhận": the agent is the one who will act
-            agent = _body_at(doc, passive.end() if passive else _skip_space(s, m.end()), end)
+            agent = _body_at(doc, passive.end() if passive else skip_blanks(s, m.end()), end)
             if agent:
                 out.append(agent)
             continue
@@ -255,12 +255,6 @@ _WORD = re.compile(r"[^\W\d_]")  # an action says something: "... - ông X cam k
 def _in_a_name(doc: Doc, m: re.Match) -> bool:
     """A word that is part of a body's name ("Bộ Ngoại giao", "Sở Thông tin và Truyền thông")."""
     return doc.org_holding(m.start()) is not None
-
-
-def _skip_space(s: str, i: int) -> int:
-    while i < len(s) and s[i] in " \t":
-        i += 1
-    return i
 
 
 def _body_at(doc: Doc, pos: int, end: int) -> tuple[str, int] | None:
@@ -294,7 +288,7 @@ def _subject(doc: Doc, start: int, at: int) -> str | None:
         # "X cho biết [NP] sẽ ...": the promise is X's only when nothing else stands before it
         between = s[said.end() : at].strip(" ,:")
         if between:
-            org = doc.org_starting(_skip_space(s, said.end()))
+            org = doc.org_starting(skip_blanks(s, said.end()))
             return org.name if org and not s[org.end : at].strip(" ,") else None
     orgs = [o for o in doc.orgs_within(start, at) if not _possessed(s, o)]
     people = [(a, b, held) for a, b, _, held in doc.people if start <= a and b <= at + 1 and held]

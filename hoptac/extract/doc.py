@@ -246,6 +246,13 @@ def leading_run(s: str, orgs: list[OrgMention], joiner: re.Pattern, most: int | 
     return list(dict.fromkeys(o.name for o in run))
 
 
+def skip_blanks(s: str, i: int) -> int:
+    """Where the spaces and tabs from ``i`` end (often none, seldom more than one)."""
+    while i < len(s) and s[i] in " \t":
+        i += 1
+    return i
+
+
 def split_sentences(s: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for m in _SENTENCE_END.finditer(s):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from hoptac.extract.bodies import books
-from hoptac.extract.doc import Doc, OrgMention, remembered
+from hoptac.extract.doc import Doc, OrgMention, remembered, skip_blanks
 from hoptac.extract.lexicon import alternation, load
 from hoptac.extract.organizations import names_a_kind_of_body
 from hoptac.extract.patterns import L, R, former_re, honorific_re, looks_like_full_name, not_names, surnames, words_re
@@ -276,13 +276,6 @@ def _abroad(post: _Post) -> bool:
     return post.country is not None or (post.org is not None and post.org.kind == "foreign_government")
 
 
-def _past_blanks(s: str, at: int) -> int:
-    """Where the spaces and tabs from ``at`` end (often none, seldom more than one)."""
-    while at < len(s) and s[at] in " \t":
-        at += 1
-    return at
-
-
 def _names_someone_else(doc: Doc, pos: int) -> bool:
     gap = _GAP.match(doc.s, pos)
     return gap is not None and _name_at(doc, gap.end(), True) is not None and not _is_short_at(doc, gap.end())
@@ -311,7 +304,7 @@ def _name_at(doc: Doc, pos: int, foreign_ok: bool) -> tuple[str, int, bool] | No
         at = m.end()
         if len(m.group()) == 1 and s[at : at + 1] == "." and words[:-1]:
             words[-1], at = m.group() + ".", at + 1  # a foreign middle initial: "Barry C. Barish"
-        after = _past_blanks(s, at)
+        after = skip_blanks(s, at)
         if after == at or not _NAME_TOKEN.match(s, after):
             break
         at = after
@@ -522,7 +515,7 @@ def _introduced(doc: Doc, a: re.Match) -> _Mention | None:
     # "ông PGS.TS X": an address word then an honorific
     at = a.end()
     if honorific is None and (h := honorific_re().match(s, at)):
-        honorific, at = _honorific(h["h"]), _past_blanks(s, h.end())
+        honorific, at = _honorific(h["h"]), skip_blanks(s, h.end())
     named = _name_at(doc, at, True)
     if named is None:
         return None
